@@ -1,0 +1,103 @@
+using Microsoft.CodeAnalysis;
+
+namespace WebSocketHandoff.Analyzers
+{
+    /// <summary>
+    /// The descriptors of WSH001–WSH006, and the contract between each analyzer and its code fix:
+    /// what the diagnostic's location, additional locations and properties carry. Fixers read these;
+    /// they never re-run the analysis.
+    /// </summary>
+    internal static class Descriptors
+    {
+        /// <summary>
+        /// WSH001. Location: the raw use (the invocation or object creation doing I/O on a transport root).
+        /// AdditionalLocations[0]: the creation invocation (<c>…CreateFromStream(…)</c>).
+        /// AdditionalLocations[1]: the root expression inside the raw use that the fix points at the detached stream.
+        /// Properties: <see cref="PropertyCreationKind"/>, <see cref="PropertyCanAwait"/>.
+        /// </summary>
+        public static readonly DiagnosticDescriptor RawTransportUse = Create(
+            RuleIdentifiers.RawTransportUse,
+            "Transport used raw while the WebSocket still owns it",
+            "'{0}' uses the WebSocket's transport raw while the WebSocket may still own it; detach it first with HandoffWebSocket.DetachAsync and use the stream it returns",
+            "A WebSocket reads ahead from its stream, writes keep-alive frames into it and closes it. Raw I/O on that stream (or on what it wraps) before the WebSocket lets go of it loses bytes or interleaves frames with raw data. Create the WebSocket with HandoffWebSocket.CreateFromStream and use the stream returned by DetachAsync.");
+
+        /// <summary>
+        /// WSH002. Location: the close/dispose/abort call, or the <c>using</c> keyword of the statement or declaration.
+        /// AdditionalLocations[0]: the creation invocation.
+        /// Properties: <see cref="PropertyCreationKind"/>, <see cref="PropertyCloseKind"/>.
+        /// </summary>
+        public static readonly DiagnosticDescriptor CloseDuringHandoff = Create(
+            RuleIdentifiers.CloseDuringHandoff,
+            "WebSocket closed during a handoff",
+            "'{0}' closes the WebSocket after its transport was handed off to raw use; it writes a Close frame into the raw stream or disposes the connection",
+            "After a raw use or a detach, CloseAsync/CloseOutputAsync write a Close frame into what is now a raw byte stream, and Dispose/Abort/using on a BCL WebSocket dispose the transport under the raw user. Detach with HandoffWebSocket and do not close the WebSocket afterwards.");
+
+        /// <summary>
+        /// WSH003. Location: the creation invocation.
+        /// Properties: <see cref="PropertyCreationKind"/>.
+        /// </summary>
+        public static readonly DiagnosticDescriptor KeepAliveOnHandoff = Create(
+            RuleIdentifiers.KeepAliveOnHandoff,
+            "Keep-alive on a WebSocket whose transport is used raw",
+            "The WebSocket created here may send keep-alive frames into a transport that is also used raw; create it with HandoffWebSocket.CreateFromStream, or set the keep-alive interval to TimeSpan.Zero",
+            "With a keep-alive interval the BCL WebSocket writes unsolicited Pong frames on a timer, also after the program has switched the connection to raw bytes. HandoffWebSocket stops the WebSocket layer from writing once a detach starts.");
+
+        /// <summary>
+        /// WSH004. Location: the reflection invocation, or the identifier of the [UnsafeAccessor] method.
+        /// No code fix.
+        /// </summary>
+        public static readonly DiagnosticDescriptor WebSocketReflection = Create(
+            RuleIdentifiers.WebSocketReflection,
+            "Reflection into WebSocket internals",
+            "{0} reaches non-public parts of System.Net.WebSockets; use HandoffWebSocket.DetachAsync to get the transport back instead",
+            "Private fields such as ManagedWebSocket._stream or ClientWebSocket._innerWebSocket change between .NET versions, and reading the stream out from under a live WebSocket loses its read-ahead bytes and lets its keep-alive write into the raw stream. HandoffWebSocket hands the transport back through a public API.");
+
+        /// <summary>
+        /// WSH005. Location: the SendAsync/ReceiveAsync invocation.
+        /// AdditionalLocations[0]: the detach invocation that may have run before it.
+        /// No code fix.
+        /// </summary>
+        public static readonly DiagnosticDescriptor UseAfterDetach = Create(
+            RuleIdentifiers.UseAfterDetach,
+            "WebSocket used after it may have been detached",
+            "'{0}' may run after the HandoffWebSocket was detached and will throw InvalidOperationException; finish WebSocket I/O before detaching, or use the detached stream",
+            "Once detached, a HandoffWebSocket no longer owns its transport: SendAsync and ReceiveAsync throw. Move the call before the detach, or leave the loop after detaching.");
+
+        /// <summary>
+        /// WSH006. Location: the SendAsync invocation.
+        /// AdditionalLocations[0]: the detach invocation that follows it.
+        /// Properties: <see cref="PropertyDetachKind"/>.
+        /// </summary>
+        public static readonly DiagnosticDescriptor NonAtomicFinalSend = Create(
+            RuleIdentifiers.NonAtomicFinalSend,
+            "Final send is not atomic with the detach",
+            "A keep-alive frame can be written between this final SendAsync and the detach that follows it; use SendAndDetachAsync",
+            "Between the end of the final SendAsync and the start of DetachAsync the keep-alive timer can write a frame, so the peer may read a Pong where it expects raw bytes. SendAndDetachAsync makes the final message the last WebSocket frame on the wire.");
+
+        /// <summary>Which creation the diagnostic is about: <c>"Bcl"</c> (WebSocket/WebSocketProtocol.CreateFromStream) or <c>"Handoff"</c>.</summary>
+        public const string PropertyCreationKind = "CreationKind";
+
+        /// <summary><c>"true"</c> when the containing method or lambda can await (async), else <c>"false"</c>.</summary>
+        public const string PropertyCanAwait = "CanAwait";
+
+        /// <summary>WSH002: <c>"Close"</c> (CloseAsync/CloseOutputAsync), <c>"Dispose"</c>, <c>"Abort"</c> or <c>"Using"</c>.</summary>
+        public const string PropertyCloseKind = "CloseKind";
+
+        /// <summary>WSH006: <c>"DetachAsync"</c> or <c>"Detach"</c>.</summary>
+        public const string PropertyDetachKind = "DetachKind";
+
+        public const string CreationKindBcl = "Bcl";
+        public const string CreationKindHandoff = "Handoff";
+
+        private static DiagnosticDescriptor Create(string id, string title, string messageFormat, string description) =>
+            new DiagnosticDescriptor(
+                id,
+                title,
+                messageFormat,
+                RuleIdentifiers.Category,
+                DiagnosticSeverity.Warning,
+                isEnabledByDefault: true,
+                description: description,
+                helpLinkUri: RuleIdentifiers.GetHelpUri(id));
+    }
+}
