@@ -7,13 +7,30 @@ namespace WebSocketHandoff.Analyzers
     /// what the diagnostic's location, additional locations and properties carry. Fixers read these;
     /// they never re-run the analysis.
     /// </summary>
+    /// <remarks>
+    /// <para>
+    /// <b>Handoff plan</b> (WSH001, WSH003, and WSH002 on a BCL WebSocket): everything the fix needs to turn one
+    /// creation into a correct handoff, identical in every diagnostic about that creation so Fix All can group by it.
+    /// AdditionalLocations, in this order:
+    /// [0] the creation invocation (<c>WebSocket.CreateFromStream(…)</c>);
+    /// [1] the statement before which the detach goes (the statement holding the first raw use in the creation's body);
+    /// then <see cref="PropertyRootCount"/> root expressions, one per raw use, to be replaced by the detached stream;
+    /// then <see cref="PropertyCloseCount"/> close invocations (<c>CloseAsync</c>/<c>CloseOutputAsync</c> after the detach point) to drop.
+    /// Properties: <see cref="PropertyCreationKind"/>, <see cref="PropertyCanAwait"/>, <see cref="PropertyRootCount"/>,
+    /// <see cref="PropertyCloseCount"/>, <see cref="PropertyFixable"/>.
+    /// </para>
+    /// <para>
+    /// A plan is <see cref="PropertyFixable"/> only when the rewrite is mechanical: the creation is assigned to a local
+    /// (or a field) the fix can name, every raw use sits in the creation's own body (not a lambda, local function or
+    /// other member), and every root expression is a <c>Stream</c> that the detached stream can replace (a
+    /// <c>Socket.Send</c> is not). Otherwise the diagnostic is still reported and no fix is offered.
+    /// </para>
+    /// </remarks>
     internal static class Descriptors
     {
         /// <summary>
         /// WSH001. Location: the raw use (the invocation or object creation doing I/O on a transport root).
-        /// AdditionalLocations[0]: the creation invocation (<c>…CreateFromStream(…)</c>).
-        /// AdditionalLocations[1]: the root expression inside the raw use that the fix points at the detached stream.
-        /// Properties: <see cref="PropertyCreationKind"/>, <see cref="PropertyCanAwait"/>.
+        /// AdditionalLocations and properties: the handoff plan (see the remarks on <see cref="Descriptors"/>).
         /// </summary>
         public static readonly DiagnosticDescriptor RawTransportUse = Create(
             RuleIdentifiers.RawTransportUse,
@@ -23,8 +40,9 @@ namespace WebSocketHandoff.Analyzers
 
         /// <summary>
         /// WSH002. Location: the close/dispose/abort call, or the <c>using</c> keyword of the statement or declaration.
-        /// AdditionalLocations[0]: the creation invocation.
-        /// Properties: <see cref="PropertyCreationKind"/>, <see cref="PropertyCloseKind"/>.
+        /// On a BCL WebSocket: the handoff plan (see the remarks on <see cref="Descriptors"/>), plus <see cref="PropertyCloseKind"/>.
+        /// On a HandoffWebSocket: AdditionalLocations[0] the creation (when known); properties <see cref="PropertyCreationKind"/>
+        /// and <see cref="PropertyCloseKind"/>; the fix removes the close call.
         /// </summary>
         public static readonly DiagnosticDescriptor CloseDuringHandoff = Create(
             RuleIdentifiers.CloseDuringHandoff,
@@ -34,7 +52,7 @@ namespace WebSocketHandoff.Analyzers
 
         /// <summary>
         /// WSH003. Location: the creation invocation.
-        /// Properties: <see cref="PropertyCreationKind"/>.
+        /// AdditionalLocations and properties: the handoff plan (see the remarks on <see cref="Descriptors"/>).
         /// </summary>
         public static readonly DiagnosticDescriptor KeepAliveOnHandoff = Create(
             RuleIdentifiers.KeepAliveOnHandoff,
@@ -79,6 +97,15 @@ namespace WebSocketHandoff.Analyzers
 
         /// <summary><c>"true"</c> when the containing method or lambda can await (async), else <c>"false"</c>.</summary>
         public const string PropertyCanAwait = "CanAwait";
+
+        /// <summary>Handoff plan: how many root expressions follow the two fixed additional locations.</summary>
+        public const string PropertyRootCount = "RootCount";
+
+        /// <summary>Handoff plan: how many close invocations follow the root expressions.</summary>
+        public const string PropertyCloseCount = "CloseCount";
+
+        /// <summary>Handoff plan: <c>"true"</c> when the fix can rewrite the code mechanically, else <c>"false"</c>.</summary>
+        public const string PropertyFixable = "Fixable";
 
         /// <summary>WSH002: <c>"Close"</c> (CloseAsync/CloseOutputAsync), <c>"Dispose"</c>, <c>"Abort"</c> or <c>"Using"</c>.</summary>
         public const string PropertyCloseKind = "CloseKind";
