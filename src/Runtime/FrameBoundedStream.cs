@@ -94,6 +94,18 @@ namespace WebSocketHandoff
             Park,
         }
 
+        /// <summary>Bytes of the current frame handed to the WebSocket that a detach would give back (for tests).</summary>
+        internal int HandedBytesOfCurrentFrame
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _rewindCount;
+                }
+            }
+        }
+
         /// <summary>The transport this stream owns.</summary>
         public Stream Transport => _transport;
 
@@ -213,11 +225,12 @@ namespace WebSocketHandoff
                     return ReadStep.Done;
                 }
 
-                if (!_tracker.InHeader && !_tracker.IsControl)
+                if (_dataPayloadHanded && !_tracker.InHeader)
                 {
-                    // Data payload with nothing buffered: read it straight into the WebSocket's buffer (no extra copy of
-                    // large payloads), never past the frame end. Such bytes cannot be taken back, so a detach refuses
-                    // while this read is in flight.
+                    // More payload of a data frame the WebSocket has begun to deliver: read it straight into the
+                    // WebSocket's buffer (no extra copy of large payloads), never past the frame end. Such bytes cannot
+                    // be taken back, but a detach is refused in the middle of a message anyway. The first payload bytes
+                    // of a frame come through the buffer instead, so that until then the frame can still be given back.
                     ulong remaining = _tracker.PayloadRemaining;
                     result = (ulong)destination.Length < remaining ? destination.Length : (int)remaining;
                     _directReadInFlight = true;

@@ -89,6 +89,9 @@ namespace WebSocketHandoff
             return new FrameBoundedStream(stream);
         }
 
+        /// <summary>Bytes of the current incoming frame that the WebSocket holds and a detach would give back (for tests).</summary>
+        internal int HandedBytesOfCurrentFrame => _transport.HandedBytesOfCurrentFrame;
+
         /// <summary>Whether the transport has been handed back by a completed detach.</summary>
         public bool IsDetached => _phase == Phase.Detached;
 
