@@ -150,6 +150,13 @@ namespace WebSocketHandoff
             {
                 ThrowIfNotAttached();
                 ThrowIfInsideMessage();
+                WebSocketState state = _webSocket.State;
+                if (state is WebSocketState.Aborted or WebSocketState.Closed)
+                {
+                    throw new InvalidOperationException(
+                        $"The WebSocket is {state}: after a failure or a completed close the connection is not in a known state at a frame boundary, so it cannot be handed off.");
+                }
+
                 _phase = Phase.Detaching;
                 if (_sendsInFlight > 0)
                 {
