@@ -96,6 +96,15 @@ internal static class Frames
         }
     }
 
+    /// <summary>Parses one frame at <paramref name="offset"/> of a byte array, advancing it.</summary>
+    public static Frame Parse(byte[] bytes, ref int offset)
+    {
+        using var stream = new MemoryStream(bytes, offset, bytes.Length - offset);
+        Frame frame = ReadAsync(stream).GetAwaiter().GetResult();
+        offset += (int)stream.Position;
+        return frame;
+    }
+
     public static byte[] Concat(params byte[][] parts)
     {
         using var all = new MemoryStream();
