@@ -91,19 +91,26 @@ namespace WebSocketHandoff.Analyzers
                 }
 
                 IOperation statement = SkipTaskWrappers(send, upward: true);
-                if (statement is not IExpressionStatementOperation || statement.Parent is not IBlockOperation block)
+                if (statement is not IExpressionStatementOperation)
                 {
                     return;
                 }
 
-                int index = block.Operations.IndexOf(statement);
+                ImmutableArray<IOperation> statements = statement.Parent switch
+                {
+                    IBlockOperation block => block.Operations,
+                    ISwitchCaseOperation section => section.Body,
+                    _ => ImmutableArray<IOperation>.Empty,
+                };
+
+                int index = statements.IndexOf(statement);
                 if (index < 0)
                 {
                     return;
                 }
 
                 IInvocationOperation? detach = null;
-                if (Scan(block.Operations, index + 1, socket, ref detach) != ScanResult.Detach || detach is null)
+                if (Scan(statements, index + 1, socket, ref detach) != ScanResult.Detach || detach is null)
                 {
                     return;
                 }

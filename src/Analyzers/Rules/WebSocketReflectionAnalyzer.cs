@@ -158,6 +158,12 @@ namespace WebSocketHandoff.Analyzers
                     return;
                 }
 
+                if (method.Name == "CreateInstance")
+                {
+                    AnalyzeCreateInstance(context, invocation, method);
+                    return;
+                }
+
                 if (s_lookupNames.Contains(method.Name) && IsBclReflectionMethod(method))
                 {
                     AnalyzeLookup(context, invocation, method, isHelper: false);
@@ -186,6 +192,63 @@ namespace WebSocketHandoff.Analyzers
 
                 string what = "'" + method.ContainingType.Name + ".GetType(\"" + typeName + "\")'";
                 context.ReportDiagnostic(Diagnostic.Create(Descriptors.WebSocketReflection, invocation.Syntax.GetLocation(), what));
+            }
+
+            // Activator.CreateInstance(type, nonPublic: true), (type, BindingFlags.NonPublic | …), ("System.Net.WebSockets", "System.Net.WebSockets.ManagedWebSocket").
+            private void AnalyzeCreateInstance(OperationAnalysisContext context, IInvocationOperation invocation, IMethodSymbol method)
+            {
+                if (!method.IsStatic
+                    || method.ContainingType.Name != "Activator"
+                    || method.ContainingType.ContainingNamespace?.ToDisplayString() != "System")
+                {
+                    return;
+                }
+
+                string? what = null;
+                IOperation? typeOperand = FirstArgumentOfType(invocation, _systemType, derived: false);
+                if (typeOperand is not null)
+                {
+                    TargetType? target = ResolveTarget(typeOperand, depth: 0);
+                    long? flags = ConstantFlags(invocation);
+                    if (target is not null
+                        && ((flags is long f && (f & BindingFlagsNonPublic) != 0) || ConstantBool(invocation, "nonPublic") == true))
+                    {
+                        what = "'Activator.CreateInstance' on '" + target.Display + "'";
+                    }
+                }
+                else
+                {
+                    foreach (IArgumentOperation argument in invocation.Arguments)
+                    {
+                        if (argument.Parameter is { Name: "typeName" } parameter
+                            && parameter.Type.SpecialType == SpecialType.System_String
+                            && ConstantString(argument.Value) is string typeName
+                            && IsNonPublicWebSocketsTypeName(typeName, out _))
+                        {
+                            what = "'Activator.CreateInstance(\"" + typeName + "\")'";
+                        }
+                    }
+                }
+
+                if (what is not null)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.WebSocketReflection, invocation.Syntax.GetLocation(), what));
+                }
+            }
+
+            private static bool? ConstantBool(IInvocationOperation invocation, string parameterName)
+            {
+                foreach (IArgumentOperation argument in invocation.Arguments)
+                {
+                    if (argument.Parameter is { Name: var name } parameter
+                        && name == parameterName
+                        && parameter.Type.SpecialType == SpecialType.System_Boolean)
+                    {
+                        return argument.Value.ConstantValue is { HasValue: true, Value: bool value } ? value : null;
+                    }
+                }
+
+                return null;
             }
 
             private bool IsGetTypeByName(IMethodSymbol method)

@@ -169,6 +169,76 @@ class C
 }");
         }
 
+        [Fact]
+        public async Task Activator_creating_a_WebSockets_type_through_a_non_public_constructor_is_reported()
+        {
+            await Verify.VerifyAsync(Usings + @"
+class C
+{
+    static void M(Stream stream)
+    {
+        var a = {|WSH004:Activator.CreateInstance(typeof(ClientWebSocketOptions), nonPublic: true)|};
+        Type managed = {|WSH004:Type.GetType(""System.Net.WebSockets.ManagedWebSocket, System.Net.WebSockets"")|}!;
+        var b = {|WSH004:Activator.CreateInstance(managed, BindingFlags.NonPublic | BindingFlags.Instance, null, new object[] { stream, true, null!, TimeSpan.Zero }, null)|};
+        var c = {|WSH004:Activator.CreateInstance(""System.Net.WebSockets"", ""System.Net.WebSockets.ManagedWebSocket"")|};
+        var d = Activator.CreateInstance(typeof(ClientWebSocket));
+        var e = Activator.CreateInstance(typeof(MemoryStream), nonPublic: true);
+    }
+}");
+        }
+
+        [Fact]
+        public async Task Constant_names_from_const_fields_and_concatenation_are_read()
+        {
+            await Verify.VerifyAsync(Usings + @"
+class C
+{
+    private const string Ns = ""System.Net.WebSockets."";
+    private const string Inner = ""_innerWebSocket"";
+
+    static void M()
+    {
+        var a = {|WSH004:Type.GetType(Ns + ""ManagedWebSocket"")|};
+        var b = {|WSH004:typeof(ClientWebSocket).GetField(Inner)|};
+        var c = typeof(ClientWebSocket).GetProperty(nameof(ClientWebSocket.Options));
+    }
+}");
+        }
+
+        [Fact]
+        public async Task Lookups_inside_lambdas_field_initializers_and_local_functions_are_reported()
+        {
+            await Verify.VerifyAsync(Usings + @"
+class C
+{
+    private static readonly FieldInfo? s_inner = {|WSH004:typeof(ClientWebSocket).GetField(""_innerWebSocket"", BindingFlags.NonPublic | BindingFlags.Instance)|};
+    private static readonly Func<WebSocket, object?> s_stream = ws => {|WSH004:ws.GetType().GetField(""_stream"", BindingFlags.NonPublic | BindingFlags.Instance)|}?.GetValue(ws);
+
+    static object? M(ClientWebSocket ws)
+    {
+        Type t = typeof(ClientWebSocket);
+        return Local();
+
+        object? Local() => {|WSH004:t.GetField(""_innerWebSocket"", BindingFlags.NonPublic | BindingFlags.Instance)|}?.GetValue(ws);
+    }
+}");
+        }
+
+        [Fact]
+        public async Task Non_constant_names_and_flags_are_silent()
+        {
+            await Verify.VerifyAsync(Usings + @"
+class C
+{
+    static void M(string name, BindingFlags flags)
+    {
+        var a = typeof(ClientWebSocket).GetField(name);
+        var b = typeof(ClientWebSocket).GetProperty(""Options"", flags);
+        var c = Type.GetType(name);
+    }
+}");
+        }
+
         // ---- (c) UnsafeAccessor ----
 
         [Fact]

@@ -125,6 +125,40 @@ class C
         }
 
         [Fact]
+        public async Task Pairs_in_switch_sections_lambdas_and_nested_blocks_are_reported()
+        {
+            await Verify.VerifyAsync(Usings + @"
+class C
+{
+    private HandoffWebSocket Socket { get; } = null!;
+
+    async Task<Stream?> M(int command, ArraySegment<byte> message, CancellationToken ct)
+    {
+        switch (command)
+        {
+            case 1:
+                await {|WSH006:Socket.SendAsync(message, WebSocketMessageType.Text, true, ct)|};
+                return await Socket.DetachAsync(ct);
+        }
+
+        Func<HandoffWebSocket, Task<Stream>> upgrade = async ws =>
+        {
+            await {|WSH006:ws.SendAsync(message, WebSocketMessageType.Text, true, ct)|};
+            return await ws.DetachAsync(ct);
+        };
+
+        if (command == 2)
+        {
+            await {|WSH006:Socket.SendAsync(message, WebSocketMessageType.Text, true, ct)|};
+            await Socket.DetachAsync(ct);
+        }
+
+        return null;
+    }
+}");
+        }
+
+        [Fact]
         public async Task Top_level_statements_are_analyzed()
         {
             await Verify.VerifyProgramAsync(@"
