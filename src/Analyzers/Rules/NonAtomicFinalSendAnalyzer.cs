@@ -12,7 +12,7 @@ namespace WebSocketHandoff.Analyzers
     /// </summary>
     /// <remarks>
     /// The send is a statement of its own (awaited or not, with <c>ConfigureAwait</c>/<c>GetAwaiter().GetResult()</c>/<c>Wait()</c>)
-    /// whose receiver is a local, parameter, field or property of static type HandoffWebSocket. The statements of the same block
+    /// whose receiver is a local, parameter, field or property of static type HandoffWebSocket. The statements of the same block (or switch section)
     /// after it are read in order: one that does not mention the socket (logging, a delay) is skipped; the first that does must
     /// be the detach (<c>await ws.DetachAsync(ct)</c>, <c>var raw = …</c>, <c>return …</c>, <c>using var raw = …</c>),
     /// also when it opens a nested block or <c>try</c>. Anything else — another send or receive, passing the socket on, a call

@@ -67,6 +67,31 @@ namespace WebSocketHandoff.Analyzers
             "WebSocketException", "WebSocketMessageFlags", "WebSocketMessageType", "WebSocketReceiveResult", "WebSocketState",
             "WebSocketProtocol", "WebSocketStream");
 
+        /// <summary>
+        /// Names of the public members of the public System.Net.WebSockets types in .NET 10, the newest surface. A lookup of one
+        /// of these names is feature detection of a newer API (CreateFromStream from netstandard2.0, KeepAliveTimeout from
+        /// .NET 8), not a reach into internals, even when the compilation's reference set lacks the member.
+        /// </summary>
+        private static readonly ImmutableHashSet<string> s_knownPublicMembers = ImmutableHashSet.Create(
+            StringComparer.Ordinal,
+            "Abort", "Aborted", "AddSubProtocol", "BeginRead", "BeginWrite", "Binary", "CanRead", "CanSeek", "CanWrite",
+            "ClientCertificates", "ClientContextTakeover", "ClientMaxWindowBits", "Close", "CloseAsync", "CloseOutputAsync",
+            "CloseReceived", "CloseSent", "CloseStatus", "CloseStatusDescription", "Closed", "CollectHttpResponseDetails",
+            "ConnectAsync", "Connecting", "ConnectionClosedPrematurely", "CookieCollection", "Cookies", "Count", "Create",
+            "CreateClientBuffer", "CreateClientWebSocket", "CreateFromStream", "CreateReadableMessageStream",
+            "CreateServerBuffer", "CreateWritableMessageStream", "Credentials", "DangerousDeflateOptions",
+            "DefaultKeepAliveInterval", "DisableCompression", "Dispose", "DisposeAsync", "Empty", "EndOfMessage", "EndRead",
+            "EndWrite", "EndpointUnavailable", "ErrorCode", "Faulted", "Flush", "FlushAsync", "GetObjectData", "HeaderError",
+            "Headers", "HttpResponseHeaders", "HttpStatusCode", "HttpVersion", "HttpVersionPolicy", "InternalServerError",
+            "InvalidMessageType", "InvalidPayloadData", "InvalidState", "IsApplicationTargeting45", "IsAuthenticated", "IsLocal",
+            "IsSecureConnection", "IsServer", "KeepAliveInterval", "KeepAliveTimeout", "Length", "MandatoryExtension",
+            "MessageTooBig", "MessageType", "NativeError", "None", "NormalClosure", "NotAWebSocket", "Open", "Options", "Origin",
+            "PolicyViolation", "Position", "ProtocolError", "Proxy", "Read", "ReadAsync", "ReceiveAsync", "RegisterPrefixes",
+            "RemoteCertificateValidationCallback", "RequestUri", "SecWebSocketKey", "SecWebSocketProtocols",
+            "SecWebSocketVersion", "Seek", "SendAsync", "ServerContextTakeover", "ServerMaxWindowBits", "SetBuffer", "SetLength",
+            "SetRequestHeader", "State", "SubProtocol", "Success", "Text", "UnsupportedProtocol", "UnsupportedVersion",
+            "UseDefaultCredentials", "User", "WebSocket", "WebSocketErrorCode", "Write", "WriteAsync");
+
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
             ImmutableArray.Create(Descriptors.WebSocketReflection);
 
@@ -477,9 +502,27 @@ namespace WebSocketHandoff.Analyzers
                     case IFieldReferenceOperation field:
                         return ResolveFieldTarget(field, depth);
 
+                    case IConditionalAccessInstanceOperation conditionalInstance:
+                        return ConditionalReceiver(conditionalInstance) is { } receiver ? ResolveTarget(receiver, depth + 1) : null;
+
                     default:
                         return null;
                 }
+            }
+
+            /// <summary>The value <c>x</c> of <c>x?.GetField(…)</c> that the conditional-access instance stands for.</summary>
+            private static IOperation? ConditionalReceiver(IConditionalAccessInstanceOperation instance)
+            {
+                IOperation child = instance;
+                for (IOperation? parent = instance.Parent; parent is not null; child = parent, parent = parent.Parent)
+                {
+                    if (parent is IConditionalAccessOperation access && access.WhenNotNull == child)
+                    {
+                        return access.Operation;
+                    }
+                }
+
+                return null;
             }
 
             private TargetType? ResolveInvocationTarget(IInvocationOperation invocation, int depth)
@@ -623,6 +666,11 @@ namespace WebSocketHandoff.Analyzers
 
             private bool IsPublicName(TargetType target, string name)
             {
+                if (s_knownPublicMembers.Contains(name))
+                {
+                    return true;
+                }
+
                 foreach (INamedTypeSymbol candidate in target.Candidates)
                 {
                     if (PublicNames(candidate).Contains(name))

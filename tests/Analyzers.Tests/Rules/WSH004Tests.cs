@@ -239,6 +239,21 @@ class C
 }");
         }
 
+        [Fact]
+        public async Task Conditional_access_chains_are_followed()
+        {
+            await Verify.VerifyAsync(Usings + @"
+class C
+{
+    static object? M(ClientWebSocket ws)
+    {
+        // On a conditional access the reflection call is the part after '?'.
+        var ctor = {|WSH004:Type.GetType(""System.Net.WebSockets.ManagedWebSocket, System.Net.WebSockets"")|}?{|WSH004:.GetConstructor(BindingFlags.NonPublic | BindingFlags.Instance, null, Type.EmptyTypes, null)|};
+        return ws?{|WSH004:.GetType().GetField(""_innerWebSocket"", BindingFlags.NonPublic | BindingFlags.Instance)|}?.GetValue(ws);
+    }
+}");
+        }
+
         // ---- (c) UnsafeAccessor ----
 
         [Fact]
@@ -300,6 +315,22 @@ class C
         var i = typeof(ClientWebSocket).GetConstructor(Type.EmptyTypes);
         var j = typeof(WebSocketState).GetField(""Open"");
         var k = typeof(WebSocket).GetMember(""ToString"");
+    }
+}");
+        }
+
+        [Fact]
+        public async Task Feature_detection_of_public_members_of_newer_versions_is_silent()
+        {
+            // KeepAliveTimeout and CreateReadableMessageStream are public from .NET 9/10 on; this compilation targets .NET 8.
+            await Verify.VerifyAsync(Usings + @"
+class C
+{
+    static void M()
+    {
+        var a = typeof(WebSocketCreationOptions).GetProperty(""KeepAliveTimeout"");
+        var b = typeof(ClientWebSocketOptions).GetProperty(""KeepAliveTimeout"", BindingFlags.Public | BindingFlags.Instance);
+        var c = Type.GetType(""System.Net.WebSockets.WebSocketStream"")?.GetMethod(""CreateReadableMessageStream"");
     }
 }");
         }
