@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 
 namespace Bench;
 
@@ -14,10 +13,9 @@ namespace Bench;
 /// <c>CompilerWithWsh − CompilerWithControls</c> is the analyzers' own work; divided by <c>Compiler</c> it answers the
 /// "at most 1% of binding time" question. <c>telemetry</c> mode (Program) measures the same figure from the driver's
 /// per-analyzer execution times, which is far less noisy than a difference of two wall-clock times.
-/// Each invocation takes seconds, so the Monitoring strategy: no pilot, one invocation per iteration.
+/// Each invocation takes seconds, so Program runs it with the Monitoring strategy: no pilot, one invocation per iteration.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 10)]
 public class AnalyzerOverheadBenchmarks
 {
     private AnalyzerHarness _harness = null!;
