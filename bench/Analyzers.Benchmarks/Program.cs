@@ -1,6 +1,35 @@
+using System;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+
 namespace Bench;
 
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    /// <summary>
+    /// Each invocation compiles the whole corpus (seconds), so the Monitoring strategy: no pilot, one invocation per
+    /// iteration, 2 warm-up and 10 measured. Marked as default, so a job given on the command line replaces it.
+    /// </summary>
+    public static readonly Job DefaultJob = Job.Default
+        .WithStrategy(RunStrategy.Monitoring)
+        .WithLaunchCount(1)
+        .WithWarmupCount(2)
+        .WithIterationCount(10)
+        .AsDefault();
+
+    /// <summary>
+    /// <c>dotnet run -c Release -- telemetry [runs]</c> prints the analyzers' own execution time against the compiler's;
+    /// anything else goes to BenchmarkDotNet (e.g. <c>--filter '*'</c>).
+    /// </summary>
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "telemetry")
+        {
+            int runs = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5;
+            return TelemetryReport.Run(runs, Console.Out);
+        }
+        BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, DefaultConfig.Instance.AddJob(DefaultJob));
+        return 0;
+    }
 }

@@ -1,0 +1,149 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Diagnostics.Telemetry;
+
+namespace Bench;
+
+/// <summary>
+/// The analyzers' own execution time, as the analyzer driver measures it around each callback
+/// (<c>logAnalyzerExecutionTime: true</c>, <see cref="CompilationWithAnalyzers.GetAnalyzerTelemetryInfoAsync"/>), set
+/// against the compiler's time for the same corpus. Medians over several runs after a warm-up.
+/// </summary>
+public static class TelemetryReport
+{
+    public static int Run(int runs, TextWriter output)
+    {
+        var rows = new List<Row>();
+        foreach (CorpusKind kind in new[] { CorpusKind.Mixed, CorpusKind.NoCreation })
+        {
+            rows.Add(Measure(kind, runs, output));
+        }
+
+        output.WriteLine();
+        output.WriteLine($"Medians of {runs} runs; single-threaded compilation and analysis; {Environment.ProcessorCount} logical cores, .NET {Environment.Version}.");
+        output.WriteLine();
+        output.WriteLine("| Corpus | Lines | Methods | With creation | Compiler A (ms) | + controls C (ms) | + WSH B (ms) | (B − C) / A | WSH own time (ms) | WSH own time / A | WSH own time per method | WSH diagnostics |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        foreach (Row r in rows)
+        {
+            output.WriteLine($"| {r.Corpus.Kind} | {r.Corpus.Lines:N0} | {r.Corpus.Methods:N0} | {r.Corpus.Creations:N0} | {r.Compiler:F0} | {r.Controls:F0} | {r.Wsh:F0} | " +
+                $"{Pct((r.Wsh - r.Controls) / r.Compiler)} | {r.Own:F1} | {Pct(r.Own / r.Compiler)} | {Micro(r.Own / r.Corpus.Methods)} | {r.DiagnosticSummary} |");
+        }
+
+        Row mixed = rows[0], none = rows[1];
+        if (mixed.Corpus.Creations > 0)
+        {
+            output.WriteLine();
+            double perOrdinary = none.Own / none.Corpus.Methods;
+            double perCreating = (mixed.Own - none.Own * (mixed.Corpus.Methods - mixed.Corpus.Creations) / none.Corpus.Methods) / mixed.Corpus.Creations;
+            output.WriteLine($"Per method without a creation (NoCreation corpus): {Micro(perOrdinary)}; " +
+                $"per method with a creation (Mixed corpus, the rest subtracted at that rate): {Micro(perCreating)}.");
+        }
+
+        output.WriteLine();
+        output.WriteLine("| Corpus | Analyzer | Own time (ms) | / compiler A | Actions registered |");
+        output.WriteLine("|---|---|---:|---:|---|");
+        foreach (Row r in rows)
+        {
+            foreach (var (name, ms, actions) in r.PerAnalyzer)
+            {
+                output.WriteLine($"| {r.Corpus.Kind} | {name} | {ms:F1} | {Pct(ms / r.Compiler)} | {actions} |");
+            }
+        }
+        return rows.Any(r => r.AnalyzerExceptions > 0) ? 1 : 0;
+    }
+
+    private static string Pct(double ratio) => (ratio * 100).ToString("F2", CultureInfo.InvariantCulture) + " %";
+
+    private static string Micro(double ms) => (ms * 1000).ToString("F1", CultureInfo.InvariantCulture) + " µs";
+
+    private sealed record Row(Corpus Corpus, double Compiler, double Controls, double Wsh, double Own,
+        IReadOnlyList<(string Name, double Ms, string Actions)> PerAnalyzer, string DiagnosticSummary, int AnalyzerExceptions);
+
+    private static Row Measure(CorpusKind kind, int runs, TextWriter output)
+    {
+        AnalyzerHarness harness = AnalyzerHarness.Create(kind);
+        output.WriteLine($"{kind}: {harness.Corpus.Files.Count} files, {harness.Corpus.Lines:N0} lines, {harness.Corpus.Methods:N0} methods, " +
+            $"{harness.Corpus.Creations:N0} with a creation; {harness.Analyzers.Length} analyzers");
+        if (harness.Analyzers.IsEmpty)
+        {
+            output.WriteLine($"  no DiagnosticAnalyzer in {AnalyzerHarness.AnalyzerAssemblyName} yet: the WSH columns measure an analyzer that registers nothing");
+        }
+
+        // Warm-up: JIT, metadata, the first binding of the reference assemblies.
+        harness.CompilerOnly();
+        harness.WithAnalyzers(harness.Controls);
+        harness.WithAnalyzers(harness.Analyzers);
+
+        var compiler = new List<double>();
+        var controls = new List<double>();
+        var wsh = new List<double>();
+        var own = new List<double>();
+        var perAnalyzer = harness.Analyzers.ToDictionary(a => a, _ => new List<double>());
+        ImmutableArray<Diagnostic> lastDiagnostics = ImmutableArray<Diagnostic>.Empty;
+        int exceptions = 0;
+        for (int i = 0; i < runs; i++)
+        {
+            compiler.Add(Time(() => harness.CompilerOnly()));
+            controls.Add(Time(() => harness.WithAnalyzers(harness.Controls)));
+            wsh.Add(Time(() => harness.WithAnalyzers(harness.Analyzers)));
+
+            var (diagnostics, driver, thrown) = harness.RunAsync(harness.Analyzers, logTime: true).GetAwaiter().GetResult();
+            lastDiagnostics = diagnostics;
+            exceptions += thrown;
+            double total = 0;
+            foreach (DiagnosticAnalyzer analyzer in harness.Analyzers)
+            {
+                AnalyzerTelemetryInfo info = driver.GetAnalyzerTelemetryInfoAsync(analyzer, default).GetAwaiter().GetResult();
+                perAnalyzer[analyzer].Add(info.ExecutionTime.TotalMilliseconds);
+                total += info.ExecutionTime.TotalMilliseconds;
+            }
+            own.Add(total);
+            output.WriteLine($"  run {i + 1}: A {compiler[^1]:F0} ms, C {controls[^1]:F0} ms, B {wsh[^1]:F0} ms, WSH own {total:F1} ms");
+        }
+
+        var ids = lastDiagnostics
+            .Where(d => d.Id.StartsWith("WSH", StringComparison.Ordinal) || d.Id == "AD0001")
+            .GroupBy(d => d.Id)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => $"{g.Key}×{g.Count()}");
+        string summary = string.Join(", ", ids);
+        if (exceptions > 0)
+        {
+            summary += $" ({exceptions} analyzer exceptions!)";
+        }
+        var rows = harness.Analyzers
+            .Select((a, i) => (a.GetType().Name, Median(perAnalyzer[a]), harness.Registrations[i].Substring(harness.Registrations[i].IndexOf(':') + 2)))
+            .ToList();
+        return new Row(harness.Corpus, Median(compiler), Median(controls), Median(wsh), Median(own), rows,
+            summary.Length == 0 ? "none" : summary, exceptions);
+    }
+
+    private static double Time(Action action)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        var watch = Stopwatch.StartNew();
+        action();
+        return watch.Elapsed.TotalMilliseconds;
+    }
+
+    private static double Median(List<double> values)
+    {
+        if (values.Count == 0)
+        {
+            return 0;
+        }
+        double[] sorted = values.OrderBy(v => v).ToArray();
+        int mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+}
