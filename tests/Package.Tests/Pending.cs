@@ -7,6 +7,7 @@ namespace WebSocketHandoff.Package.Tests
     internal static class Pending
     {
         public const string Analyzers = "Waits for the WSH001-WSH003 analyzers (branch flow) to be merged: the packed analyzer assembly has no rule yet.";
+        public const string AnalyzersAndRuntime = "Waits for the WSH001-WSH003 analyzers (branch flow) and HandoffWebSocket (branch runtime) to be merged.";
         public const string FixesAndRuntime = "Waits for the code fixes (branch fixes), the analyzers (branch flow) and HandoffWebSocket (branch runtime) to be merged.";
     }
 }
