@@ -1,0 +1,225 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Editing;
+using Microsoft.CodeAnalysis.Formatting;
+using Microsoft.CodeAnalysis.Simplification;
+using Microsoft.CodeAnalysis.Text;
+using WebSocketHandoff.Analyzers;
+using WebSocketHandoff.CodeFixes.Editing;
+
+namespace WebSocketHandoff.CodeFixes.Fixers
+{
+    /// <summary>
+    /// WSH006: merges <c>await ws.SendAsync(message, type, true, ct); … ws.DetachAsync(ct)</c> into
+    /// <c>ws.SendAndDetachAsync(message, type, ct)</c> at the detach's place, so the final message is the last frame on the
+    /// wire. A synchronous <c>Detach()</c> becomes <c>await ws.SendAndDetachAsync(…)</c> where the code can await; elsewhere
+    /// no fix is offered.
+    /// </summary>
+    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UseSendAndDetachCodeFixProvider)), Shared]
+    public sealed class UseSendAndDetachCodeFixProvider : CodeFixProvider
+    {
+        internal const string EquivalenceKey = "WebSocketHandoff.UseSendAndDetachAsync";
+
+        internal const string Title = "Merge the final send and the detach into SendAndDetachAsync";
+
+        /// <inheritdoc />
+        public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIdentifiers.NonAtomicFinalSend);
+
+        /// <inheritdoc />
+        public override FixAllProvider GetFixAllProvider() => DocumentFixAll.Create(EquivalenceKey, FixAsync);
+
+        /// <inheritdoc />
+        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        {
+            var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+            var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+            if (root is null || model is null || FixEditing.GetHandoffWebSocket(model.Compilation) is null)
+            {
+                return;
+            }
+
+            foreach (var diagnostic in context.Diagnostics)
+            {
+                if (Merge.TryCreate(root, model, diagnostic, context.CancellationToken) is null)
+                {
+                    continue;
+                }
+
+                context.RegisterCodeFix(
+                    CodeAction.Create(Title, cancellationToken => FixAsync(context.Document, ImmutableArray.Create(diagnostic), cancellationToken), EquivalenceKey),
+                    diagnostic);
+            }
+        }
+
+        private static async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+        {
+            var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
+            if (FixEditing.GetHandoffWebSocket(editor.SemanticModel.Compilation) is null)
+            {
+                return document;
+            }
+
+            var edited = new List<TextSpan>();
+            foreach (var diagnostic in diagnostics.OrderBy(d => d.Location.SourceSpan.Start))
+            {
+                var merge = Merge.TryCreate(editor.OriginalRoot, editor.SemanticModel, diagnostic, cancellationToken);
+                if (merge is null || edited.Any(e => e.IntersectsWith(merge.SendStatement.Span) || e.IntersectsWith(merge.Detach.Span)))
+                {
+                    continue;
+                }
+
+                edited.Add(merge.SendStatement.Span);
+                edited.Add(merge.Detach.Span);
+                merge.Apply(editor);
+            }
+
+            return editor.GetChangedDocument();
+        }
+
+        /// <summary>One final send and the detach after it, resolved and checked.</summary>
+        private sealed class Merge
+        {
+            private Merge(StatementSyntax sendStatement, InvocationExpressionSyntax detach, ExpressionSyntax replacement)
+            {
+                SendStatement = sendStatement;
+                Detach = detach;
+                Replacement = replacement;
+            }
+
+            public StatementSyntax SendStatement { get; }
+
+            public InvocationExpressionSyntax Detach { get; }
+
+            public ExpressionSyntax Replacement { get; }
+
+            public void Apply(SyntaxEditor editor)
+            {
+                editor.ReplaceNode(Detach, Replacement);
+                FixEditing.RemoveStatement(editor, SendStatement);
+            }
+
+            public static Merge? TryCreate(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
+            {
+                if (diagnostic.AdditionalLocations.Count < 1
+                    || diagnostic.Location.SourceTree != root.SyntaxTree
+                    || diagnostic.AdditionalLocations[0].SourceTree != root.SyntaxTree)
+                {
+                    return null;
+                }
+
+                var send = Find(root, diagnostic.Location.SourceSpan);
+                var detach = Find(root, diagnostic.AdditionalLocations[0].SourceSpan);
+                if (send is null || detach is null
+                    || !(detach.Expression is MemberAccessExpressionSyntax detachAccess)
+                    || !(FixEditing.GetStatementOfCall(send) is StatementSyntax sendStatement)
+                    || sendStatement.Span.Contains(detach.Span))
+                {
+                    return null;
+                }
+
+                // Which detach: the property says; the method name is the fallback.
+                var isAsync = diagnostic.Properties.TryGetValue(Descriptors.PropertyDetachKind, out var kind) && kind != null
+                    ? kind == "DetachAsync"
+                    : detachAccess.Name.Identifier.ValueText == "DetachAsync";
+                if (!isAsync && !FixEditing.CanAwaitAt(detach))
+                {
+                    return null;
+                }
+
+                // SendAsync(buffer, messageType, endOfMessage | messageFlags, cancellationToken), by parameter position.
+                if (!(model.GetSymbolInfo(send, cancellationToken).Symbol is IMethodSymbol sendMethod) || sendMethod.Parameters.Length < 3)
+                {
+                    return null;
+                }
+
+                var sendArguments = new ExpressionSyntax?[sendMethod.Parameters.Length];
+                var position = 0;
+                foreach (var argument in send.ArgumentList.Arguments)
+                {
+                    var index = argument.NameColon is null
+                        ? position
+                        : sendMethod.Parameters.IndexOf(sendMethod.Parameters.FirstOrDefault(p => p.Name == argument.NameColon.Name.Identifier.ValueText)!);
+                    if (index < 0 || index >= sendArguments.Length)
+                    {
+                        return null;
+                    }
+
+                    sendArguments[index] = argument.Expression;
+                    position++;
+                }
+
+                var message = sendArguments[0];
+                var messageType = sendArguments[1];
+                if (message is null || messageType is null)
+                {
+                    return null;
+                }
+
+                // SendAndDetachAsync takes ReadOnlyMemory<byte>: byte[], ArraySegment<byte> and Memory<byte> convert implicitly.
+                var readOnlyMemory = model.Compilation.GetTypeByMetadataName("System.ReadOnlyMemory`1");
+                var byteType = model.Compilation.GetSpecialType(SpecialType.System_Byte);
+                if (readOnlyMemory is null)
+                {
+                    return null;
+                }
+
+                var conversion = model.ClassifyConversion(message, readOnlyMemory.Construct(byteType));
+                var newMessage = message.WithoutTrivia();
+                if (!conversion.Exists || !conversion.IsImplicit)
+                {
+                    // Something that became an ArraySegment<byte> through a user conversion: go through ArraySegment explicitly.
+                    if (!(sendMethod.Parameters[0].Type is INamedTypeSymbol parameterType) || parameterType.Name != "ArraySegment")
+                    {
+                        return null;
+                    }
+
+                    newMessage = SyntaxFactory.CastExpression(
+                        SyntaxFactory.ParseTypeName("global::System.ArraySegment<byte>").WithAdditionalAnnotations(Simplifier.Annotation),
+                        SyntaxFactory.ParenthesizedExpression(newMessage).WithAdditionalAnnotations(Simplifier.Annotation));
+                }
+
+                // The token: the send's, unless it is None/default; then the detach's.
+                var token = sendMethod.Parameters.Length > 3 ? sendArguments[3] : null;
+                if (token is null || FixEditing.IsNoneToken(token))
+                {
+                    var detachToken = detach.ArgumentList.Arguments.FirstOrDefault()?.Expression;
+                    token = detachToken != null && !FixEditing.IsNoneToken(detachToken) ? detachToken : null;
+                }
+
+                var arguments = new List<ArgumentSyntax>
+                {
+                    SyntaxFactory.Argument(newMessage),
+                    SyntaxFactory.Argument(messageType.WithoutTrivia()),
+                };
+                if (token != null)
+                {
+                    arguments.Add(SyntaxFactory.Argument(token.WithoutTrivia()));
+                }
+
+                ExpressionSyntax replacement = SyntaxFactory.InvocationExpression(
+                    detachAccess.WithName(SyntaxFactory.IdentifierName("SendAndDetachAsync")),
+                    SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList(arguments)));
+                if (!isAsync)
+                {
+                    replacement = FixEditing.ParenthesizeForPosition(SyntaxFactory.AwaitExpression(replacement), detach);
+                }
+
+                return new Merge(sendStatement, detach, replacement.WithTriviaFrom(detach).WithAdditionalAnnotations(Formatter.Annotation));
+            }
+
+            private static InvocationExpressionSyntax? Find(SyntaxNode root, TextSpan span) =>
+                root.FullSpan.Contains(span)
+                    ? root.FindNode(span, getInnermostNodeForTie: true).FirstAncestorOrSelf<InvocationExpressionSyntax>()
+                    : null;
+        }
+    }
+}
