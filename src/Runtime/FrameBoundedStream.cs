@@ -52,7 +52,7 @@ namespace WebSocketHandoff
         private bool _readerParked;
         private CancellationTokenRegistration _parkedRegistration;
 
-        private ReadSide _readSide;
+        private volatile ReadSide _readSide;
         private WriteGate _writeGate;
         private bool _writeInFlight;
         private TaskCompletionSource<bool>? _writesDrained;
@@ -105,6 +105,9 @@ namespace WebSocketHandoff
                 }
             }
         }
+
+        /// <summary>Whether the handoff point is fixed: from then on a failed WebSocket read is the detach's doing.</summary>
+        public bool IsHandedOff => _readSide != ReadSide.Attached;
 
         /// <summary>The transport this stream owns.</summary>
         public Stream Transport => _transport;

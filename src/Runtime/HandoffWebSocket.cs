@@ -315,7 +315,7 @@ namespace WebSocketHandoff
             {
                 result = await receive.ConfigureAwait(false);
             }
-            catch (Exception ex) when (_phase != Phase.Attached)
+            catch (Exception ex) when (_transport.IsHandedOff)
             {
                 throw new InvalidOperationException(FrameBoundedStream.DetachedReadMessage, ex);
             }
@@ -352,7 +352,7 @@ namespace WebSocketHandoff
             {
                 result = await receive.ConfigureAwait(false);
             }
-            catch (Exception ex) when (_phase != Phase.Attached)
+            catch (Exception ex) when (_transport.IsHandedOff)
             {
                 throw new InvalidOperationException(FrameBoundedStream.DetachedReadMessage, ex);
             }
