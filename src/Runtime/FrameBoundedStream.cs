@@ -37,6 +37,8 @@ namespace WebSocketHandoff
         private int _end;
         private bool _eof;
         private ExceptionDispatchInfo? _fillError;
+        // At most one transport read runs at a time, a fill or a direct read: a direct read starts only when no fill is
+        // in flight, and a fill only when the WebSocket's single read is not a direct read.
         private bool _fillInFlight;
         private ConfiguredValueTaskAwaitable<int>.ConfiguredValueTaskAwaiter _fillAwaiter;
 
@@ -228,7 +230,7 @@ namespace WebSocketHandoff
                     return ReadStep.Done;
                 }
 
-                if (_dataPayloadHanded && !_tracker.InHeader)
+                if (_dataPayloadHanded && !_tracker.InHeader && !_fillInFlight)
                 {
                     // More payload of a data frame the WebSocket has begun to deliver: read it straight into the
                     // WebSocket's buffer (no extra copy of large payloads), never past the frame end. Such bytes cannot
