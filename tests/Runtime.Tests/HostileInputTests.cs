@@ -8,6 +8,8 @@ using WebSocketHandoff.Tests.Infrastructure;
 namespace WebSocketHandoff.Tests;
 
 /// <summary>G7: hostile frames never make the helper overflow, hang or allocate by a declared length.</summary>
+/// <remarks>Allocation is measured process-wide, so these tests run alone.</remarks>
+[Collection(nameof(HostileInputTests))]
 public sealed class HostileInputTests
 {
     private const long AllocationLimit = 16 * 1024 * 1024;
@@ -109,4 +111,9 @@ public sealed class HostileInputTests
             Assert.True(GC.GetTotalAllocatedBytes(precise: true) - before < AllocationLimit, $"allocation on iteration {i} (seed {seed})");
         }
     }
+}
+
+[CollectionDefinition(nameof(HostileInputTests), DisableParallelization = true)]
+public sealed class HostileInputCollection
+{
 }
