@@ -82,6 +82,11 @@ namespace WebSocketHandoff.Analyzers.Flow
 
             void Enqueue(int block, int state)
             {
+                if ((uint)block >= (uint)blockCount)
+                {
+                    return;
+                }
+
                 if ((inState[block] | state) != inState[block])
                 {
                     inState[block] |= state;
