@@ -51,6 +51,9 @@ namespace WebSocketHandoff.Analyzers.Flow
         /// <summary>Close/Dispose/Abort/using-end of the WebSocket, with the states that reach it.</summary>
         public List<Site> Closes { get; } = new List<Site>();
 
+        /// <summary>Methods of the type called while the WebSocket may own the transport.</summary>
+        public HashSet<IMethodSymbol> CalledWhileLive { get; } = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+
         /// <summary>SendAsync/ReceiveAsync of the WebSocket reached after a detach.</summary>
         public List<Site> SendsAfterDetach { get; } = new List<Site>();
 
@@ -204,6 +207,11 @@ namespace WebSocketHandoff.Analyzers.Flow
                     return state;
 
                 case FlowEventKind.MemberCall:
+                    if ((state & Live) != 0 && flowEvent.Callee != null)
+                    {
+                        CalledWhileLive.Add(flowEvent.Callee);
+                    }
+
                     return _creatingMember != null && SymbolEqualityComparer.Default.Equals(flowEvent.Callee, _creatingMember) ? Live : state;
 
                 case FlowEventKind.Closure:

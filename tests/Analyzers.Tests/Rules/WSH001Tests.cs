@@ -95,6 +95,30 @@ class C
 }");
 
         [Fact]
+        public Task WebSocketProtocol_and_wrapping_streams_are_followed() => VerifyAsync(@"
+namespace System.Net.WebSockets
+{
+    // The System.Net.WebSockets.WebSocketProtocol package is not in the .NET 8 reference pack; the rule finds the type by name.
+    public static class WebSocketProtocol
+    {
+        public static WebSocket CreateFromStream(Stream stream, bool isServer, string? subProtocol, TimeSpan keepAliveInterval) => null!;
+    }
+}
+
+class C
+{
+    void M(Socket socket, byte[] data)
+    {
+        var network = new NetworkStream(socket);
+        var buffered = new BufferedStream(network);
+        var ws = WebSocketProtocol.CreateFromStream(buffered, true, null, TimeSpan.Zero);
+        {|WSH001:network.Write(data, 0, data.Length)|};
+        {|WSH001:socket.Receive(data)|};
+        {|WSH001:buffered.Flush()|};
+    }
+}");
+
+        [Fact]
         public Task TcpClient_stream_and_socket_are_roots() => VerifyAsync(@"
 class C
 {
@@ -184,6 +208,32 @@ class Connection
         StartWebSocket();
         await {|WSH001:_stream.FlushAsync()|};
     }
+}");
+
+        [Fact]
+        public Task Private_handshake_helper_called_before_the_creation_is_not_reported() => VerifyAsync(@"
+class Connection
+{
+    private readonly NetworkStream _stream;
+    private WebSocket? _ws;
+
+    public Connection(NetworkStream stream) { _stream = stream; }
+
+    public async Task StartAsync(byte[] response)
+    {
+        await HandshakeAsync(response);
+        _ws = WebSocket.CreateFromStream(_stream, true, null, TimeSpan.Zero);
+        await LateAsync(response);
+    }
+
+    private async Task HandshakeAsync(byte[] response)
+    {
+        using var reader = new StreamReader(_stream, leaveOpen: true);
+        await reader.ReadLineAsync();
+        await _stream.WriteAsync(response);
+    }
+
+    private Task LateAsync(byte[] data) => {|WSH001:_stream.WriteAsync(data, 0, data.Length)|};
 }");
 
         [Fact]

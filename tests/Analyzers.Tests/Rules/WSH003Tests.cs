@@ -60,6 +60,7 @@ class C
         var g = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { KeepAliveInterval = TimeSpan.Zero });
         var options = new WebSocketCreationOptions { IsServer = true, SubProtocol = ""raw"" };
         var h = WebSocket.CreateFromStream(stream, options);
+        var j = WebSocket.CreateFromStream(stream, true, null, new TimeSpan(0));
         var off = TimeSpan.Zero;
         var i = WebSocket.CreateFromStream(stream, false, null, off);
         stream.Write(data, 0, data.Length);
