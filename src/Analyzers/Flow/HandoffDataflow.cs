@@ -230,13 +230,21 @@ namespace WebSocketHandoff.Analyzers.Flow
                 return state;
             }
 
-            var key = new KeyValuePair<FlowGraph, int>(closure, state);
+            // Run the closure without the raw-use bits from outside, so what comes back says what the closure itself did.
+            var outside = state & (RawUsed | RawRunning);
+            var entry = state & ~(RawUsed | RawRunning);
+            if (entry == 0)
+            {
+                return state;
+            }
+
+            var key = new KeyValuePair<FlowGraph, int>(closure, entry);
             if (!_closureExits.TryGetValue(key, out var exit))
             {
                 // Recursion (a local function calling itself) sees the state unchanged.
-                _closureExits[key] = state;
+                _closureExits[key] = entry;
                 _closureDepth++;
-                exit = RunFromEntry(closure, state);
+                exit = RunFromEntry(closure, entry);
                 _closureDepth--;
                 _closureExits[key] = exit;
             }
@@ -251,7 +259,8 @@ namespace WebSocketHandoff.Analyzers.Flow
             var awaited = EventClassifier.IsAwaited(flowEvent.Operation);
             if (awaited || closure.Owner == null || !closure.Owner.IsAsync)
             {
-                return exit == 0 ? state : exit;
+                // Called and finished here: the state after it is the state at its end (a detach inside it counts).
+                return exit == 0 ? state : exit | outside;
             }
 
             return state | exit | (rawInside != 0 ? RawRunning : 0);

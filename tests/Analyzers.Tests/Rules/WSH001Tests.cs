@@ -21,6 +21,50 @@ using WebSocketHandoff;
 
         private static Task VerifyAsync(string code) => Verify.VerifyAsync(Usings + code);
 
+        internal const string TruncationSample = Usings + @"
+class Connection
+{
+    private readonly NetworkStream _stream;
+    private HandoffWebSocket? _ws;
+
+    public Connection(NetworkStream stream) { _stream = stream; }
+
+    public void Start() => _ws = HandoffWebSocket.CreateFromStream(_stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.FromSeconds(1) });
+
+    public async Task<Stream> RunAsync(TcpClient client, Stream other, byte[] buffer, CancellationToken ct)
+    {
+        using var ws = WebSocket.CreateFromStream(client.GetStream(), true, null, TimeSpan.FromSeconds(30));
+        var hws = HandoffWebSocket.CreateFromStream(other, true, null, TimeSpan.Zero);
+        try
+        {
+            while (true)
+            {
+                var result = await hws.ReceiveAsync(buffer, ct);
+                if (result.Count == 3) { var raw = await hws.DetachAsync(ct); await raw.WriteAsync(buffer, ct); break; }
+                await client.GetStream().WriteAsync(buffer, 0, result.Count, ct);
+                Func<Task> later = async () => await other.CopyToAsync(_stream);
+                await Local();
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            await hws.CloseAsync(WebSocketCloseStatus.NormalClosure, null, ct);
+        }
+        finally
+        {
+            _stream.Socket.Send(buffer);
+        }
+
+        return _ws!.Detach();
+
+        async Task Local() => await _stream.FlushAsync(ct);
+    }
+}";
+
+        [Fact]
+        public Task Code_as_it_is_typed_never_makes_the_analyzer_throw() =>
+            Verify.AssertNoExceptionOnTruncationsAsync(TruncationSample, step: 13);
+
         // ---- Positives: the shapes real code has ----
 
         [Fact]

@@ -9,6 +9,10 @@ namespace WebSocketHandoff.Analyzers.Tests.Rules
         private static Task VerifyAsync(string code) => Verify.VerifyAsync(WSH001Tests.Usings + code);
 
         [Fact]
+        public Task Code_as_it_is_typed_never_makes_the_analyzer_throw() =>
+            Verify.AssertNoExceptionOnTruncationsAsync(WSH001Tests.TruncationSample, step: 29);
+
+        [Fact]
         public Task CloseAsync_after_a_detach_is_reported() => VerifyAsync(@"
 class C
 {
@@ -111,6 +115,19 @@ class C
         using var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
         await stream.WriteAsync(data);
         ws.Dispose();
+    }
+}");
+
+        [Fact]
+        public Task End_of_using_after_an_awaited_raw_use_and_an_unrelated_lambda_is_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(TcpClient client, Stream other, byte[] data)
+    {
+        using var ws = WebSocket.CreateFromStream(client.GetStream(), true, null, TimeSpan.Zero);
+        await client.GetStream().WriteAsync(data);
+        Func<Task> later = () => other.FlushAsync();
+        await later();
     }
 }");
 

@@ -9,6 +9,10 @@ namespace WebSocketHandoff.Analyzers.Tests.Rules
         private static Task VerifyAsync(string code) => Verify.VerifyAsync(WSH001Tests.Usings + code);
 
         [Fact]
+        public Task Code_as_it_is_typed_never_makes_the_analyzer_throw() =>
+            Verify.AssertNoExceptionOnTruncationsAsync(WSH001Tests.TruncationSample, step: 29);
+
+        [Fact]
         public Task Keep_alive_interval_with_a_raw_use_is_reported() => VerifyAsync(@"
 class C
 {
