@@ -254,6 +254,7 @@ namespace WebSocketHandoff.Analyzers.Flow
             var result = new DetachResult(detach, graph);
             result.Creation = Creations.FirstOrDefault(c => c.WebSocketKey != null && c.WebSocketKey.Equals(detach.Key) && c.Member.Root == MemberRootOf(graph));
             var dataflow = new HandoffDataflow(detach.Key, new HashSet<RefKey>(), null, null);
+            dataflow.AddKillLocal(detach.Key);
             dataflow.RunFrom(graph, detach, HandoffDataflow.Detached);
             result.SendsAfter.AddRange(Merge(dataflow.SendsAfterDetach));
             foreach (var close in Merge(dataflow.Closes))

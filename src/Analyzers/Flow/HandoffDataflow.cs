@@ -39,10 +39,6 @@ namespace WebSocketHandoff.Analyzers.Flow
             _creation = creation;
             _creatingMember = creatingMember;
             _killLocals = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
-            if (webSocket != null && webSocket.IsLocal)
-            {
-                _killLocals.Add(webSocket.Symbol);
-            }
         }
 
         /// <summary>Raw uses reached while the WebSocket may own the transport.</summary>
@@ -57,6 +53,11 @@ namespace WebSocketHandoff.Analyzers.Flow
         /// <summary>SendAsync/ReceiveAsync of the WebSocket reached after a detach.</summary>
         public List<Site> SendsAfterDetach { get; } = new List<Site>();
 
+        /// <summary>
+        /// A loop that goes back into the scope of this local gets a new one: nothing tracked survives. Used for the
+        /// transport of a creation (an accept loop: a new connection each iteration) and the WebSocket of a detach.
+        /// The WebSocket of a creation is not one: its transport, declared outside the loop, is still the same stream.
+        /// </summary>
         public void AddKillLocal(RefKey? key)
         {
             if (key != null && key.IsLocal)

@@ -364,6 +364,28 @@ class C
 }");
 
         [Fact]
+        public Task Raw_use_in_the_next_iteration_after_a_WebSocket_scoped_to_the_loop_is_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream stream, Stream backend, string[] modes)
+    {
+        foreach (var mode in modes)
+        {
+            switch (mode)
+            {
+                case ""ws"":
+                    var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+                    await ws.ReceiveAsync(new byte[1], default);
+                    break;
+                case ""raw"":
+                    await {|WSH001:stream.CopyToAsync(backend)|};
+                    break;
+            }
+        }
+    }
+}");
+
+        [Fact]
         public Task Raw_use_in_finally_is_reported() => VerifyAsync(@"
 class C
 {
