@@ -31,6 +31,9 @@ namespace WebSocketHandoff.Analyzers
         private const long BindingFlagsPublic = 16;
         private const long BindingFlagsNonPublic = 32;
 
+        // How many locals/fields deep a Type value is followed ("var a = typeof(X); var b = a; b.GetField(…)").
+        private const int MaxSymbolDepth = 3;
+
         // UnsafeAccessorKind.Constructor; every other kind targets the first parameter.
         private const int UnsafeAccessorKindConstructor = 0;
 
@@ -496,10 +499,11 @@ namespace WebSocketHandoff.Analyzers
                     case IInvocationOperation invocation:
                         return ResolveInvocationTarget(invocation, depth);
 
-                    case ILocalReferenceOperation local:
+                    // Locals and fields are followed a few steps only: "t = u; u = t;" must end, and quickly.
+                    case ILocalReferenceOperation local when depth < MaxSymbolDepth:
                         return ResolveLocalTarget(local, depth);
 
-                    case IFieldReferenceOperation field:
+                    case IFieldReferenceOperation field when depth < MaxSymbolDepth:
                         return ResolveFieldTarget(field, depth);
 
                     case IConditionalAccessInstanceOperation conditionalInstance:
@@ -763,6 +767,7 @@ namespace WebSocketHandoff.Analyzers
                     }
 
                     bool isConstructor = attribute.ConstructorArguments.Length > 0
+                        && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Enum
                         && attribute.ConstructorArguments[0].Value is int kind
                         && kind == UnsafeAccessorKindConstructor;
 
@@ -799,6 +804,7 @@ namespace WebSocketHandoff.Analyzers
                 {
                     if (IsAttribute(attribute, "UnsafeAccessorTypeAttribute")
                         && attribute.ConstructorArguments.Length > 0
+                        && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Primitive
                         && attribute.ConstructorArguments[0].Value is string typeName
                         && TryGetWebSocketsTypeName(typeName, out string metadataName))
                     {

@@ -70,6 +70,13 @@ class C
         return field?.GetValue(ws);
     }
 
+    static FieldInfo? Copy()
+    {
+        var a = typeof(ClientWebSocket);
+        var b = a;
+        return {|WSH004:b.GetField(""_innerWebSocket"", BindingFlags.NonPublic | BindingFlags.Instance)|};
+    }
+
     static FieldInfo? Field() => {|WSH004:s_client.GetField(""_innerWebSocket"", BindingFlags.NonPublic | BindingFlags.Instance)|};
 }");
         }
@@ -132,6 +139,32 @@ class C
         var a = {|WSH004:typeof(ClientWebSocket).PrivateField(""_innerWebSocket"")|};
         var b = {|WSH004:ws.GetType().FieldWith(""Options"")|};
         var c = typeof(ClientWebSocket).PrivateField(""Options"");
+    }
+}");
+        }
+
+        [Fact]
+        public async Task Generic_GetMember_helper_and_nested_internal_types_are_reported()
+        {
+            await Verify.VerifyAsync(Usings + @"
+static class TypeExtensions
+{
+    public static T? GetMember<T>(this Type type, string name) where T : MemberInfo =>
+        type.GetMember(name, BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public).OfType<T>().FirstOrDefault();
+}
+
+class C
+{
+    private FieldInfo? _innerSocketField;
+    private Type? _opCodeEnum;
+
+    void SendOpCode(ClientWebSocket ws)
+    {
+        _innerSocketField ??= {|WSH004:typeof(ClientWebSocket).GetMember<FieldInfo>(""_innerWebSocket"")|};
+        var handle = _innerSocketField!.GetValue(ws)!;
+        var socketProperty = handle.GetType().GetMember<PropertyInfo>(""WebSocket"");
+        _opCodeEnum ??= {|WSH004:typeof(WebSocket).Assembly.GetType(""System.Net.WebSockets.ManagedWebSocket+MessageOpcode"")|};
+        var state = typeof(WebSocket).GetMember<PropertyInfo>(""State"");
     }
 }");
         }
