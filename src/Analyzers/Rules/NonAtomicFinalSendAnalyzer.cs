@@ -314,7 +314,7 @@ namespace WebSocketHandoff.Analyzers
 
             /// <summary>
             /// Steps over what turns a task into a statement: <c>await</c>, conversions, <c>ConfigureAwait</c>, <c>AsTask</c>,
-            /// <c>GetAwaiter().GetResult()</c>, <c>Wait()</c>. Upward from the send to its statement, or downward from a value to the call.
+            /// <c>GetAwaiter().GetResult()</c>, <c>Wait()</c>, and (upward) a discard <c>_ = …</c>. Upward from the send to its statement, or downward from a value to the call.
             /// </summary>
             private static IOperation SkipTaskWrappers(IOperation operation, bool upward)
             {
@@ -324,7 +324,8 @@ namespace WebSocketHandoff.Analyzers
                     while (current.Parent is { } parent)
                     {
                         if (parent is IAwaitOperation || parent is IConversionOperation
-                            || (parent is IInvocationOperation wrapper && wrapper.Instance == current && IsTaskWrapper(wrapper.TargetMethod)))
+                            || (parent is IInvocationOperation wrapper && wrapper.Instance == current && IsTaskWrapper(wrapper.TargetMethod))
+                            || (parent is ISimpleAssignmentOperation { Target: IDiscardOperation } discard && discard.Value == current))
                         {
                             current = parent;
                             continue;
