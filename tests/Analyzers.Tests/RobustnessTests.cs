@@ -64,6 +64,9 @@ using WebSocketHandoff;
             Usings + "static class X { static FieldInfo F(this Type t, string name) => t.GetField(name, BindingFlags.NonPublic); static void M() { typeof(WebSocket).F(); typeof(WebSocket).F(\"_stream\", 1); } }",
             Usings + "static class A { [UnsafeAccessor(UnsafeAccessorKind.Field, Name = \"_stream\")] static extern ref Stream S(); [UnsafeAccessor(UnsafeAccessorKind.Constructor)] static extern void Ctor(ClientWebSocket ws); [UnsafeAccessor()] static extern int X(WebSocket w); [UnsafeAccessor(UnsafeAccessorKind.Method)] static extern int Y(this WebSocket w) { } }",
             Usings + "static class A { [UnsafeAccessor((UnsafeAccessorKind)99)] static extern object S(WebSocket ws); [UnsafeAccessorType(\"System.Net.WebSockets.ManagedWebSocket\")] static extern object T(); }",
+            // cycles between locals, self-referencing fields
+            Usings + "class C { static readonly Type s_t = s_t; void M() { Type t = typeof(ClientWebSocket); Type u = t; t = u; u = t; t = t; t.GetField(\"_x\", BindingFlags.NonPublic); s_t.GetField(\"_y\"); } }",
+            Usings + "class C { void M(HandoffWebSocket ws) { L: await ws.SendAsync(default(ArraySegment<byte>), WebSocketMessageType.Binary, true, default); goto L; ws.Detach(); } }",
             // declarations and top-level code cut short
             Usings + "class C : WebSocket { public override",
             Usings + "var ws = HandoffWebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero); await ws.SendAsync(buf, WebSocketMessageType.Text, true, default); var raw = await ws.DetachAsync(",

@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -49,7 +51,7 @@ namespace WebSocketHandoff.Analyzers
             }
 
             var analysis = new Analysis(handoff);
-            context.RegisterOperationAction(analysis.AnalyzeInvocation, OperationKind.Invocation);
+            context.RegisterSyntaxNodeAction(analysis.AnalyzeInvocation, SyntaxKind.InvocationExpression);
         }
 
         private enum ScanResult
@@ -73,10 +75,19 @@ namespace WebSocketHandoff.Analyzers
                 _handoff = handoff;
             }
 
-            public void AnalyzeInvocation(OperationAnalysisContext context)
+            public void AnalyzeInvocation(SyntaxNodeAnalysisContext context)
             {
-                var send = (IInvocationOperation)context.Operation;
-                if (send.TargetMethod.Name != "SendAsync"
+                // Cheap check first, on syntax: only a call spelled SendAsync is bound.
+                var node = (InvocationExpressionSyntax)context.Node;
+                string? name = node.Expression switch
+                {
+                    MemberAccessExpressionSyntax memberAccess => memberAccess.Name.Identifier.ValueText,
+                    MemberBindingExpressionSyntax memberBinding => memberBinding.Name.Identifier.ValueText,
+                    _ => null,
+                };
+                if (name != "SendAsync"
+                    || context.SemanticModel.GetOperation(node, context.CancellationToken) is not IInvocationOperation send
+                    || send.TargetMethod.Name != "SendAsync"
                     || send.Instance is not { } receiver
                     || !SymbolEqualityComparer.Default.Equals(receiver.Type, _handoff)
                     || !IsEndOfMessage(send))
@@ -314,7 +325,7 @@ namespace WebSocketHandoff.Analyzers
 
             /// <summary>
             /// Steps over what turns a task into a statement: <c>await</c>, conversions, <c>ConfigureAwait</c>, <c>AsTask</c>,
-            /// <c>GetAwaiter().GetResult()</c>, <c>Wait()</c>. Upward from the send to its statement, or downward from a value to the call.
+            /// <c>GetAwaiter().GetResult()</c>, <c>Wait()</c>, and (upward) a discard <c>_ = …</c>. Upward from the send to its statement, or downward from a value to the call.
             /// </summary>
             private static IOperation SkipTaskWrappers(IOperation operation, bool upward)
             {
@@ -324,7 +335,8 @@ namespace WebSocketHandoff.Analyzers
                     while (current.Parent is { } parent)
                     {
                         if (parent is IAwaitOperation || parent is IConversionOperation
-                            || (parent is IInvocationOperation wrapper && wrapper.Instance == current && IsTaskWrapper(wrapper.TargetMethod)))
+                            || (parent is IInvocationOperation wrapper && wrapper.Instance == current && IsTaskWrapper(wrapper.TargetMethod))
+                            || (parent is ISimpleAssignmentOperation { Target: IDiscardOperation } discard && discard.Value == current))
                         {
                             current = parent;
                             continue;

@@ -70,6 +70,13 @@ class C
         return field?.GetValue(ws);
     }
 
+    static FieldInfo? Copy()
+    {
+        var a = typeof(ClientWebSocket);
+        var b = a;
+        return {|WSH004:b.GetField(""_innerWebSocket"", BindingFlags.NonPublic | BindingFlags.Instance)|};
+    }
+
     static FieldInfo? Field() => {|WSH004:s_client.GetField(""_innerWebSocket"", BindingFlags.NonPublic | BindingFlags.Instance)|};
 }");
         }
@@ -132,6 +139,32 @@ class C
         var a = {|WSH004:typeof(ClientWebSocket).PrivateField(""_innerWebSocket"")|};
         var b = {|WSH004:ws.GetType().FieldWith(""Options"")|};
         var c = typeof(ClientWebSocket).PrivateField(""Options"");
+    }
+}");
+        }
+
+        [Fact]
+        public async Task Generic_GetMember_helper_and_nested_internal_types_are_reported()
+        {
+            await Verify.VerifyAsync(Usings + @"
+static class TypeExtensions
+{
+    public static T? GetMember<T>(this Type type, string name) where T : MemberInfo =>
+        type.GetMember(name, BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public).OfType<T>().FirstOrDefault();
+}
+
+class C
+{
+    private FieldInfo? _innerSocketField;
+    private Type? _opCodeEnum;
+
+    void SendOpCode(ClientWebSocket ws)
+    {
+        _innerSocketField ??= {|WSH004:typeof(ClientWebSocket).GetMember<FieldInfo>(""_innerWebSocket"")|};
+        var handle = _innerSocketField!.GetValue(ws)!;
+        var socketProperty = handle.GetType().GetMember<PropertyInfo>(""WebSocket"");
+        _opCodeEnum ??= {|WSH004:typeof(WebSocket).Assembly.GetType(""System.Net.WebSockets.ManagedWebSocket+MessageOpcode"")|};
+        var state = typeof(WebSocket).GetMember<PropertyInfo>(""State"");
     }
 }");
         }
@@ -467,6 +500,18 @@ using System.Reflection;
 var ws = new ClientWebSocket();
 var inner = {|WSH004:typeof(ClientWebSocket).GetField(""_innerWebSocket"", BindingFlags.NonPublic | BindingFlags.Instance)|}?.GetValue(ws);
 ");
+        }
+
+        [Fact]
+        public async Task A_mention_of_WebSocket_across_the_text_chunk_boundary_is_found()
+        {
+            // The file pre-check reads the text in chunks of 8192 characters; the only mention here straddles the first boundary.
+            const string head = "using System;\nclass C\n{\n    static object? M() => ";
+            const string call = "Type.GetType(\"System.Net.WebSockets.ManagedWebSocket\")";
+            int firstMention = head.Length + "/**/".Length + call.IndexOf("WebSocket", System.StringComparison.Ordinal);
+            string padding = new string(' ', 8192 - 4 - firstMention);
+            string source = head + "/*" + padding + "*/" + "{|WSH004:" + call + "|};\n}\n";
+            await Verify.VerifyAsync(source);
         }
 
         [Fact]

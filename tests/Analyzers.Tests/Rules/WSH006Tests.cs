@@ -73,9 +73,14 @@ class C
 
     static Stream N(HandoffWebSocket ws, ArraySegment<byte> message)
     {
-        _ = 0;
         {|WSH006:ws.SendAsync(message, WebSocketMessageType.Binary, true, CancellationToken.None)|};
         return ws.Detach();
+    }
+
+    static async Task<Stream> Discarded(HandoffWebSocket ws, ReadOnlyMemory<byte> message)
+    {
+        _ = {|WSH006:ws.SendAsync(message, WebSocketMessageType.Binary, true, CancellationToken.None)|};
+        return await ws.DetachAsync();
     }
 }");
         }
