@@ -84,7 +84,10 @@ namespace WebSocketHandoff.CodeFixes.Editing
         {
             if (statement.Parent is GlobalStatementSyntax global)
             {
-                editor.InsertBefore(global, SyntaxFactory.GlobalStatement(newStatement));
+                // Top-level statements format like members (a blank line between elastic ones): take the neighbour's trivia.
+                editor.InsertBefore(global, SyntaxFactory.GlobalStatement(newStatement.WithoutTrivia())
+                    .WithLeadingTrivia(global.GetLeadingTrivia())
+                    .WithTrailingTrivia(EndOfLineOf(global)));
             }
             else
             {
@@ -231,6 +234,12 @@ namespace WebSocketHandoff.CodeFixes.Editing
             || original.Parent is PostfixUnaryExpressionSyntax
                 ? SyntaxFactory.ParenthesizedExpression(expression)
                 : expression;
+
+        private static SyntaxTrivia EndOfLineOf(SyntaxNode node)
+        {
+            var endOfLine = node.SyntaxTree.GetRoot().DescendantTrivia().FirstOrDefault(t => t.IsKind(SyntaxKind.EndOfLineTrivia));
+            return endOfLine.IsKind(SyntaxKind.EndOfLineTrivia) ? endOfLine : SyntaxFactory.EndOfLine("\n");
+        }
 
         private static string EscapeIdentifier(string name) =>
             SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
