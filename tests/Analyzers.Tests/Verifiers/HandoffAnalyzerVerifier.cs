@@ -26,6 +26,22 @@ namespace WebSocketHandoff.Analyzers.Tests.Verifiers
             return test.RunAsync(CancellationToken.None);
         }
 
+        /// <summary>A program with top-level statements.</summary>
+        public static Task VerifyProgramAsync(string source, params DiagnosticResult[] expected)
+        {
+            var test = new Test { TestCode = source };
+            test.TestState.OutputKind = OutputKind.ConsoleApplication;
+            test.ExpectedDiagnostics.AddRange(expected);
+            return test.RunAsync(CancellationToken.None);
+        }
+
+        /// <summary>Broken or incomplete code: compiler errors are ignored; the analyzer must neither throw (AD0001) nor report.</summary>
+        public static Task VerifyBrokenCodeAsync(string source)
+        {
+            var test = new Test { TestCode = source, CompilerDiagnostics = CompilerDiagnostics.None };
+            return test.RunAsync(CancellationToken.None);
+        }
+
         /// <summary>The analyzer's diagnostics on <paramref name="source"/>, for tests that read their properties and locations.</summary>
         public static async Task<ImmutableArray<Diagnostic>> GetDiagnosticsAsync(string source)
         {
