@@ -1,0 +1,363 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace WebSocketHandoff.Analyzers
+{
+    /// <summary>
+    /// WSH006: on a HandoffWebSocket, a final <c>SendAsync(…, endOfMessage: true, …)</c> statement followed, with nothing
+    /// between that touches the socket, by <c>DetachAsync</c>/<c>Detach</c> on the same instance. Between the two the
+    /// keep-alive timer can write a frame; <c>SendAndDetachAsync</c> closes that window.
+    /// </summary>
+    /// <remarks>
+    /// The send is a statement of its own (awaited or not, with <c>ConfigureAwait</c>/<c>GetAwaiter().GetResult()</c>/<c>Wait()</c>)
+    /// whose receiver is a local, parameter, field or property of static type HandoffWebSocket. The statements of the same block (or switch section)
+    /// after it are read in order: one that does not mention the socket (logging, a delay) is skipped; the first that does must
+    /// be the detach (<c>await ws.DetachAsync(ct)</c>, <c>var raw = …</c>, <c>return …</c>, <c>using var raw = …</c>),
+    /// also when it opens a nested block or <c>try</c>. Anything else — another send or receive, passing the socket on, a call
+    /// that may reach it, a jump out of the block, the detach only in a branch — ends the search silently.
+    /// </remarks>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class NonAtomicFinalSendAnalyzer : DiagnosticAnalyzer
+    {
+        // WebSocketMessageFlags.EndOfMessage.
+        private const long EndOfMessageFlag = 1;
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
+            ImmutableArray.Create(Descriptors.NonAtomicFinalSend);
+
+        public override void Initialize(AnalysisContext context)
+        {
+            context.EnableConcurrentExecution();
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.RegisterCompilationStartAction(OnCompilationStart);
+        }
+
+        private static void OnCompilationStart(CompilationStartAnalysisContext context)
+        {
+            INamedTypeSymbol? webSocket = context.Compilation.GetTypeByMetadataName(Types.WebSocket);
+            if (webSocket is null)
+            {
+                return;
+            }
+
+            INamedTypeSymbol? handoff = context.Compilation.GetTypeByMetadataName(Types.HandoffWebSocket);
+            if (handoff is null)
+            {
+                return;
+            }
+
+            var analysis = new Analysis(handoff);
+            context.RegisterOperationAction(analysis.AnalyzeInvocation, OperationKind.Invocation);
+        }
+
+        private enum ScanResult
+        {
+            /// <summary>The statements neither mention the socket nor leave the block: keep reading.</summary>
+            Clean,
+
+            /// <summary>Something touches the socket, may reach it, or leaves: the detach does not directly follow.</summary>
+            Stop,
+
+            /// <summary>The detach directly follows.</summary>
+            Detach,
+        }
+
+        private sealed class Analysis
+        {
+            private readonly INamedTypeSymbol _handoff;
+
+            public Analysis(INamedTypeSymbol handoff)
+            {
+                _handoff = handoff;
+            }
+
+            public void AnalyzeInvocation(OperationAnalysisContext context)
+            {
+                var send = (IInvocationOperation)context.Operation;
+                if (send.TargetMethod.Name != "SendAsync"
+                    || send.Instance is not { } receiver
+                    || !SymbolEqualityComparer.Default.Equals(receiver.Type, _handoff)
+                    || !IsEndOfMessage(send))
+                {
+                    return;
+                }
+
+                ISymbol? socket = Identity(receiver);
+                if (socket is null)
+                {
+                    return;
+                }
+
+                IOperation statement = SkipTaskWrappers(send, upward: true);
+                if (statement is not IExpressionStatementOperation)
+                {
+                    return;
+                }
+
+                ImmutableArray<IOperation> statements = statement.Parent switch
+                {
+                    IBlockOperation block => block.Operations,
+                    ISwitchCaseOperation section => section.Body,
+                    _ => ImmutableArray<IOperation>.Empty,
+                };
+
+                int index = statements.IndexOf(statement);
+                if (index < 0)
+                {
+                    return;
+                }
+
+                IInvocationOperation? detach = null;
+                if (Scan(statements, index + 1, socket, ref detach) != ScanResult.Detach || detach is null)
+                {
+                    return;
+                }
+
+                ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
+                    .Add(Descriptors.PropertyDetachKind, detach.TargetMethod.Name);
+                context.ReportDiagnostic(Diagnostic.Create(
+                    Descriptors.NonAtomicFinalSend,
+                    send.Syntax.GetLocation(),
+                    additionalLocations: new[] { detach.Syntax.GetLocation() },
+                    properties: properties));
+            }
+
+            /// <summary><c>endOfMessage</c> is the constant <c>true</c>, or the message flags constantly include EndOfMessage.</summary>
+            private static bool IsEndOfMessage(IInvocationOperation send)
+            {
+                foreach (IArgumentOperation argument in send.Arguments)
+                {
+                    IParameterSymbol? parameter = argument.Parameter;
+                    if (parameter is null)
+                    {
+                        continue;
+                    }
+
+                    Optional<object?> value = argument.Value.ConstantValue;
+                    if (parameter.Type.SpecialType == SpecialType.System_Boolean && parameter.Name == "endOfMessage")
+                    {
+                        return value.HasValue && value.Value is true;
+                    }
+
+                    if (parameter.Type.TypeKind == TypeKind.Enum && parameter.Type.Name == "WebSocketMessageFlags")
+                    {
+                        return value.HasValue && value.Value is int flags && (flags & EndOfMessageFlag) != 0;
+                    }
+                }
+
+                return false;
+            }
+
+            private ScanResult Scan(ImmutableArray<IOperation> statements, int start, ISymbol socket, ref IInvocationOperation? detach)
+            {
+                for (int i = start; i < statements.Length; i++)
+                {
+                    IOperation statement = statements[i];
+                    IInvocationOperation? candidate = DetachIn(statement, socket);
+                    if (candidate is not null)
+                    {
+                        detach = candidate;
+                        return ScanResult.Detach;
+                    }
+
+                    ScanResult nested = ScanResult.Clean;
+                    switch (statement)
+                    {
+                        case IBlockOperation inner:
+                            nested = Scan(inner.Operations, 0, socket, ref detach);
+                            break;
+
+                        case ITryOperation @try:
+                            nested = Scan(@try.Body.Operations, 0, socket, ref detach);
+                            if (nested == ScanResult.Clean && Touches(statement, socket))
+                            {
+                                // The body is clean but a catch or finally mentions the socket.
+                                return ScanResult.Stop;
+                            }
+
+                            break;
+
+                        default:
+                            if (Touches(statement, socket))
+                            {
+                                return ScanResult.Stop;
+                            }
+
+                            break;
+                    }
+
+                    if (nested != ScanResult.Clean)
+                    {
+                        return nested;
+                    }
+                }
+
+                return ScanResult.Clean;
+            }
+
+            /// <summary>The detach when the statement is one (<c>await ws.DetachAsync(ct);</c>, <c>var raw = ws.Detach();</c>, <c>return …;</c>).</summary>
+            private IInvocationOperation? DetachIn(IOperation statement, ISymbol socket)
+            {
+                IOperation? value = statement switch
+                {
+                    IExpressionStatementOperation { Operation: ISimpleAssignmentOperation assignment } => assignment.Value,
+                    IExpressionStatementOperation expression => expression.Operation,
+                    IVariableDeclarationGroupOperation group => SingleInitializer(group),
+                    IUsingDeclarationOperation usingDeclaration => SingleInitializer(usingDeclaration.DeclarationGroup),
+                    IUsingOperation { Resources: IVariableDeclarationGroupOperation resources } => SingleInitializer(resources),
+                    IReturnOperation @return => @return.ReturnedValue,
+                    _ => null,
+                };
+
+                if (value is null)
+                {
+                    return null;
+                }
+
+                value = SkipTaskWrappers(value, upward: false);
+                if (value is IInvocationOperation invocation
+                    && (invocation.TargetMethod.Name == "DetachAsync" || invocation.TargetMethod.Name == "Detach")
+                    && SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, _handoff)
+                    && invocation.Instance is not null
+                    && SymbolEqualityComparer.Default.Equals(Identity(invocation.Instance), socket))
+                {
+                    return invocation;
+                }
+
+                return null;
+            }
+
+            private static IOperation? SingleInitializer(IVariableDeclarationGroupOperation group)
+            {
+                if (group.Declarations.Length != 1)
+                {
+                    return null;
+                }
+
+                IVariableDeclarationOperation declaration = group.Declarations[0];
+                if (declaration.Declarators.Length != 1)
+                {
+                    return null;
+                }
+
+                return declaration.Declarators[0].Initializer?.Value ?? declaration.Initializer?.Value;
+            }
+
+            /// <summary>
+            /// Whether the statement mentions the socket other than to read a property, may reach it through a call
+            /// (a local function, a delegate, a member of the type holding the socket field), or leaves the block.
+            /// </summary>
+            private static bool Touches(IOperation statement, ISymbol socket)
+            {
+                foreach (IOperation operation in statement.DescendantsAndSelf())
+                {
+                    switch (operation)
+                    {
+                        case IBranchOperation:
+                        case IReturnOperation:
+                        case IThrowOperation:
+                            return true;
+
+                        case IInvocationOperation invocation:
+                            IMethodSymbol method = invocation.TargetMethod;
+                            if (method.MethodKind == MethodKind.LocalFunction
+                                || method.MethodKind == MethodKind.DelegateInvoke
+                                || (socket is not ILocalSymbol && socket is not IParameterSymbol
+                                    && SymbolEqualityComparer.Default.Equals(method.ContainingType, socket.ContainingType)))
+                            {
+                                return true;
+                            }
+
+                            break;
+
+                        case ILocalReferenceOperation:
+                        case IParameterReferenceOperation:
+                        case IFieldReferenceOperation:
+                        case IPropertyReferenceOperation:
+                            if (SymbolEqualityComparer.Default.Equals(Identity(operation), socket)
+                                && !(operation.Parent is IPropertyReferenceOperation property && property.Instance == operation))
+                            {
+                                return true;
+                            }
+
+                            break;
+                    }
+                }
+
+                return false;
+            }
+
+            /// <summary>The symbol that names one socket instance: a local, a parameter, or a field/property of this type or static.</summary>
+            private static ISymbol? Identity(IOperation operation)
+            {
+                while (operation is IConversionOperation conversion)
+                {
+                    operation = conversion.Operand;
+                }
+
+                switch (operation)
+                {
+                    case ILocalReferenceOperation local:
+                        return local.Local;
+                    case IParameterReferenceOperation parameter:
+                        return parameter.Parameter;
+                    case IFieldReferenceOperation field when field.Instance is null or IInstanceReferenceOperation:
+                        return field.Field;
+                    case IPropertyReferenceOperation property when property.Arguments.IsEmpty && property.Instance is null or IInstanceReferenceOperation:
+                        return property.Property;
+                    default:
+                        return null;
+                }
+            }
+
+            /// <summary>
+            /// Steps over what turns a task into a statement: <c>await</c>, conversions, <c>ConfigureAwait</c>, <c>AsTask</c>,
+            /// <c>GetAwaiter().GetResult()</c>, <c>Wait()</c>, and (upward) a discard <c>_ = …</c>. Upward from the send to its statement, or downward from a value to the call.
+            /// </summary>
+            private static IOperation SkipTaskWrappers(IOperation operation, bool upward)
+            {
+                if (upward)
+                {
+                    IOperation current = operation;
+                    while (current.Parent is { } parent)
+                    {
+                        if (parent is IAwaitOperation || parent is IConversionOperation
+                            || (parent is IInvocationOperation wrapper && wrapper.Instance == current && IsTaskWrapper(wrapper.TargetMethod))
+                            || (parent is ISimpleAssignmentOperation { Target: IDiscardOperation } discard && discard.Value == current))
+                        {
+                            current = parent;
+                            continue;
+                        }
+
+                        return parent;
+                    }
+
+                    return current;
+                }
+
+                while (true)
+                {
+                    switch (operation)
+                    {
+                        case IAwaitOperation await:
+                            operation = await.Operation;
+                            continue;
+                        case IConversionOperation conversion:
+                            operation = conversion.Operand;
+                            continue;
+                        case IInvocationOperation wrapper when wrapper.Instance is not null && IsTaskWrapper(wrapper.TargetMethod):
+                            operation = wrapper.Instance;
+                            continue;
+                        default:
+                            return operation;
+                    }
+                }
+            }
+
+            private static bool IsTaskWrapper(IMethodSymbol method) =>
+                method.Name is "ConfigureAwait" or "AsTask" or "GetAwaiter" or "GetResult" or "Wait";
+        }
+    }
+}

@@ -1,0 +1,945 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace WebSocketHandoff.Analyzers
+{
+    /// <summary>
+    /// WSH004: reflection that reaches non-public parts of <c>System.Net.WebSockets</c>.
+    /// (a) a member lookup on a System.Net.WebSockets type asking for <c>BindingFlags.NonPublic</c> or naming a member that
+    /// is not public on it; (b) <c>Type.GetType</c>/<c>Assembly.GetType</c>/<c>Module.GetType</c> with a constant string naming
+    /// a System.Net.WebSockets type that is not public; (c) <c>[UnsafeAccessor]</c> methods that target a System.Net.WebSockets type.
+    /// </summary>
+    /// <remarks>
+    /// The type a lookup runs on is known only from <c>typeof</c>, <c>GetType()</c> on an expression whose static type is a
+    /// System.Net.WebSockets type, <c>Type.GetType</c>/<c>Assembly.GetType</c> with a constant name, a local whose every
+    /// assignment is one of those, or a readonly field initialised with one. Values read through reflection
+    /// (<c>field.GetValue(ws).GetType()</c>) have no known type and are not followed: the lookup that produced the field is
+    /// the one reported.
+    /// </remarks>
+    [DiagnosticAnalyzer(Microsoft.CodeAnalysis.LanguageNames.CSharp)]
+    public sealed class WebSocketReflectionAnalyzer : DiagnosticAnalyzer
+    {
+        private const string WebSocketsNamespacePrefix = Types.WebSocketsNamespace + ".";
+
+        // BindingFlags values (System.Reflection.BindingFlags).
+        private const long BindingFlagsPublic = 16;
+        private const long BindingFlagsNonPublic = 32;
+
+        // How many locals/fields deep a Type value is followed ("var a = typeof(X); var b = a; b.GetField(…)").
+        private const int MaxSymbolDepth = 3;
+
+        // UnsafeAccessorKind.Constructor; every other kind targets the first parameter.
+        private const int UnsafeAccessorKindConstructor = 0;
+
+        /// <summary>Reflection lookups of the BCL on <c>Type</c>/<c>TypeInfo</c> or <c>RuntimeReflectionExtensions</c>.</summary>
+        private static readonly ImmutableHashSet<string> s_lookupNames = ImmutableHashSet.Create(
+            StringComparer.Ordinal,
+            "GetField", "GetFields", "GetProperty", "GetProperties", "GetMethod", "GetMethods",
+            "GetConstructor", "GetConstructors", "GetMember", "GetMembers", "GetEvent", "GetEvents",
+            "GetNestedType", "GetNestedTypes", "InvokeMember", "FindMembers",
+            "GetDeclaredField", "GetDeclaredMethod", "GetDeclaredMethods", "GetDeclaredProperty", "GetDeclaredEvent", "GetDeclaredNestedType",
+            "GetRuntimeField", "GetRuntimeFields", "GetRuntimeMethod", "GetRuntimeMethods",
+            "GetRuntimeProperty", "GetRuntimeProperties", "GetRuntimeEvent", "GetRuntimeEvents");
+
+        /// <summary>Lookups that return non-public members without being asked: declared members and the GetRuntimeXs enumerations.</summary>
+        private static readonly ImmutableHashSet<string> s_implicitlyNonPublic = ImmutableHashSet.Create(
+            StringComparer.Ordinal,
+            "GetDeclaredField", "GetDeclaredMethod", "GetDeclaredMethods", "GetDeclaredProperty", "GetDeclaredEvent", "GetDeclaredNestedType",
+            "GetRuntimeFields", "GetRuntimeMethods", "GetRuntimeProperties", "GetRuntimeEvents");
+
+        /// <summary>
+        /// The string parameter of a user lookup helper names a member: "name", or "…MemberName"/"…FieldName"/… (not "typeName").
+        /// </summary>
+        private static readonly ImmutableArray<string> s_helperNameSuffixes = ImmutableArray.Create(
+            "membername", "fieldname", "propertyname", "methodname", "eventname", "name");
+
+        /// <summary>
+        /// Public types of System.Net.WebSockets in any .NET version (.NET Framework to .NET 10), so a name that is public
+        /// elsewhere is not reported when the compilation's reference set lacks it (WebSocketStream is new in .NET 10).
+        /// </summary>
+        private static readonly ImmutableHashSet<string> s_knownPublicTypes = ImmutableHashSet.Create(
+            StringComparer.Ordinal,
+            "WebSocket", "ClientWebSocket", "ClientWebSocketOptions", "HttpListenerWebSocketContext", "ValueWebSocketReceiveResult",
+            "WebSocketCloseStatus", "WebSocketContext", "WebSocketCreationOptions", "WebSocketDeflateOptions", "WebSocketError",
+            "WebSocketException", "WebSocketMessageFlags", "WebSocketMessageType", "WebSocketReceiveResult", "WebSocketState",
+            "WebSocketProtocol", "WebSocketStream");
+
+        /// <summary>
+        /// Names of the public members of the public System.Net.WebSockets types in .NET 10, the newest surface. A lookup of one
+        /// of these names is feature detection of a newer API (CreateFromStream from netstandard2.0, KeepAliveTimeout from
+        /// .NET 8), not a reach into internals, even when the compilation's reference set lacks the member.
+        /// </summary>
+        private static readonly ImmutableHashSet<string> s_knownPublicMembers = ImmutableHashSet.Create(
+            StringComparer.Ordinal,
+            "Abort", "Aborted", "AddSubProtocol", "BeginRead", "BeginWrite", "Binary", "CanRead", "CanSeek", "CanWrite",
+            "ClientCertificates", "ClientContextTakeover", "ClientMaxWindowBits", "Close", "CloseAsync", "CloseOutputAsync",
+            "CloseReceived", "CloseSent", "CloseStatus", "CloseStatusDescription", "Closed", "CollectHttpResponseDetails",
+            "ConnectAsync", "Connecting", "ConnectionClosedPrematurely", "CookieCollection", "Cookies", "Count", "Create",
+            "CreateClientBuffer", "CreateClientWebSocket", "CreateFromStream", "CreateReadableMessageStream",
+            "CreateServerBuffer", "CreateWritableMessageStream", "Credentials", "DangerousDeflateOptions",
+            "DefaultKeepAliveInterval", "DisableCompression", "Dispose", "DisposeAsync", "Empty", "EndOfMessage", "EndRead",
+            "EndWrite", "EndpointUnavailable", "ErrorCode", "Faulted", "Flush", "FlushAsync", "GetObjectData", "HeaderError",
+            "Headers", "HttpResponseHeaders", "HttpStatusCode", "HttpVersion", "HttpVersionPolicy", "InternalServerError",
+            "InvalidMessageType", "InvalidPayloadData", "InvalidState", "IsApplicationTargeting45", "IsAuthenticated", "IsLocal",
+            "IsSecureConnection", "IsServer", "KeepAliveInterval", "KeepAliveTimeout", "Length", "MandatoryExtension",
+            "MessageTooBig", "MessageType", "NativeError", "None", "NormalClosure", "NotAWebSocket", "Open", "Options", "Origin",
+            "PolicyViolation", "Position", "ProtocolError", "Proxy", "Read", "ReadAsync", "ReceiveAsync", "RegisterPrefixes",
+            "RemoteCertificateValidationCallback", "RequestUri", "SecWebSocketKey", "SecWebSocketProtocols",
+            "SecWebSocketVersion", "Seek", "SendAsync", "ServerContextTakeover", "ServerMaxWindowBits", "SetBuffer", "SetLength",
+            "SetRequestHeader", "State", "SubProtocol", "Success", "Text", "UnsupportedProtocol", "UnsupportedVersion",
+            "UseDefaultCredentials", "User", "WebSocket", "WebSocketErrorCode", "Write", "WriteAsync");
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
+            ImmutableArray.Create(Descriptors.WebSocketReflection);
+
+        public override void Initialize(AnalysisContext context)
+        {
+            context.EnableConcurrentExecution();
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.RegisterCompilationStartAction(OnCompilationStart);
+        }
+
+        private static void OnCompilationStart(CompilationStartAnalysisContext context)
+        {
+            Compilation compilation = context.Compilation;
+            INamedTypeSymbol? webSocket = compilation.GetTypeByMetadataName(Types.WebSocket);
+            INamedTypeSymbol? systemType = compilation.GetTypeByMetadataName("System.Type");
+            if (webSocket is null || systemType is null)
+            {
+                return;
+            }
+
+            var analysis = new Analysis(
+                compilation,
+                webSocket,
+                systemType,
+                compilation.GetTypeByMetadataName("System.Reflection.BindingFlags"),
+                compilation.GetTypeByMetadataName("System.Reflection.Assembly"),
+                compilation.GetTypeByMetadataName("System.Reflection.Module"));
+
+            context.RegisterOperationAction(analysis.AnalyzeInvocation, OperationKind.Invocation);
+            context.RegisterSymbolAction(analysis.AnalyzeMethod, SymbolKind.Method);
+        }
+
+        /// <summary>The System.Net.WebSockets type(s) a <c>Type</c> value can stand for.</summary>
+        private sealed class TargetType
+        {
+            public TargetType(ImmutableArray<INamedTypeSymbol> candidates, string? unresolvedName)
+            {
+                Candidates = candidates;
+                UnresolvedName = unresolvedName;
+            }
+
+            /// <summary>Types the value may be; a member is public when it is public on any of them.</summary>
+            public ImmutableArray<INamedTypeSymbol> Candidates { get; }
+
+            /// <summary>A non-public type named by a string that the compilation cannot see (ManagedWebSocket).</summary>
+            public string? UnresolvedName { get; }
+
+            public string Display =>
+                UnresolvedName ?? (Candidates.Length > 0 ? Candidates[0].Name : Types.WebSocketsNamespace);
+        }
+
+        private sealed class Analysis
+        {
+            private readonly Compilation _compilation;
+            private readonly INamedTypeSymbol _webSocket;
+            private readonly INamedTypeSymbol _systemType;
+            private readonly INamedTypeSymbol? _bindingFlags;
+            private readonly INamedTypeSymbol? _assembly;
+            private readonly INamedTypeSymbol? _module;
+            private readonly ConcurrentDictionary<INamedTypeSymbol, ImmutableHashSet<string>> _publicNames =
+                new ConcurrentDictionary<INamedTypeSymbol, ImmutableHashSet<string>>(SymbolEqualityComparer.Default);
+            private ImmutableArray<INamedTypeSymbol> _namespaceTypes;
+
+            public Analysis(
+                Compilation compilation,
+                INamedTypeSymbol webSocket,
+                INamedTypeSymbol systemType,
+                INamedTypeSymbol? bindingFlags,
+                INamedTypeSymbol? assembly,
+                INamedTypeSymbol? module)
+            {
+                _compilation = compilation;
+                _webSocket = webSocket;
+                _systemType = systemType;
+                _bindingFlags = bindingFlags;
+                _assembly = assembly;
+                _module = module;
+            }
+
+            public void AnalyzeInvocation(OperationAnalysisContext context)
+            {
+                var invocation = (IInvocationOperation)context.Operation;
+                IMethodSymbol method = invocation.TargetMethod;
+
+                // Cheap checks first: most invocations are neither GetType nor a lookup nor a helper of that shape.
+                if (method.Name == "GetType")
+                {
+                    AnalyzeGetTypeByName(context, invocation, method);
+                    return;
+                }
+
+                if (method.Name == "CreateInstance")
+                {
+                    AnalyzeCreateInstance(context, invocation, method);
+                    return;
+                }
+
+                if (s_lookupNames.Contains(method.Name) && IsBclReflectionMethod(method))
+                {
+                    AnalyzeLookup(context, invocation, method, isHelper: false);
+                    return;
+                }
+
+                if (IsHelperShape(method))
+                {
+                    AnalyzeLookup(context, invocation, method, isHelper: true);
+                }
+            }
+
+            // (b) Type.GetType("System.Net.WebSockets.ManagedWebSocket"), typeof(WebSocket).Assembly.GetType(...).
+            private void AnalyzeGetTypeByName(OperationAnalysisContext context, IInvocationOperation invocation, IMethodSymbol method)
+            {
+                if (!IsGetTypeByName(method))
+                {
+                    return;
+                }
+
+                string? typeName = ConstantString(FirstArgumentOfType(invocation, SpecialType.System_String));
+                if (typeName is null || !IsNonPublicWebSocketsTypeName(typeName, out _))
+                {
+                    return;
+                }
+
+                string what = "'" + method.ContainingType.Name + ".GetType(\"" + typeName + "\")'";
+                context.ReportDiagnostic(Diagnostic.Create(Descriptors.WebSocketReflection, invocation.Syntax.GetLocation(), what));
+            }
+
+            // Activator.CreateInstance(type, nonPublic: true), (type, BindingFlags.NonPublic | …), ("System.Net.WebSockets", "System.Net.WebSockets.ManagedWebSocket").
+            private void AnalyzeCreateInstance(OperationAnalysisContext context, IInvocationOperation invocation, IMethodSymbol method)
+            {
+                if (!method.IsStatic
+                    || method.ContainingType.Name != "Activator"
+                    || method.ContainingType.ContainingNamespace?.ToDisplayString() != "System")
+                {
+                    return;
+                }
+
+                string? what = null;
+                IOperation? typeOperand = FirstArgumentOfType(invocation, _systemType, derived: false);
+                if (typeOperand is not null)
+                {
+                    TargetType? target = ResolveTarget(typeOperand, depth: 0);
+                    long? flags = ConstantFlags(invocation);
+                    if (target is not null
+                        && ((flags is long f && (f & BindingFlagsNonPublic) != 0) || ConstantBool(invocation, "nonPublic") == true))
+                    {
+                        what = "'Activator.CreateInstance' on '" + target.Display + "'";
+                    }
+                }
+                else
+                {
+                    foreach (IArgumentOperation argument in invocation.Arguments)
+                    {
+                        if (argument.Parameter is { Name: "typeName" } parameter
+                            && parameter.Type.SpecialType == SpecialType.System_String
+                            && ConstantString(argument.Value) is string typeName
+                            && IsNonPublicWebSocketsTypeName(typeName, out _))
+                        {
+                            what = "'Activator.CreateInstance(\"" + typeName + "\")'";
+                        }
+                    }
+                }
+
+                if (what is not null)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.WebSocketReflection, invocation.Syntax.GetLocation(), what));
+                }
+            }
+
+            private static bool? ConstantBool(IInvocationOperation invocation, string parameterName)
+            {
+                foreach (IArgumentOperation argument in invocation.Arguments)
+                {
+                    if (argument.Parameter is { Name: var name } parameter
+                        && name == parameterName
+                        && parameter.Type.SpecialType == SpecialType.System_Boolean)
+                    {
+                        return argument.Value.ConstantValue is { HasValue: true, Value: bool value } ? value : null;
+                    }
+                }
+
+                return null;
+            }
+
+            private bool IsGetTypeByName(IMethodSymbol method)
+            {
+                if (method.Parameters.Length == 0 || method.Parameters[0].Type.SpecialType != SpecialType.System_String)
+                {
+                    return false;
+                }
+
+                INamedTypeSymbol containing = method.ContainingType;
+                if (method.IsStatic)
+                {
+                    return SymbolEqualityComparer.Default.Equals(containing, _systemType);
+                }
+
+                return InheritsFrom(containing, _assembly) || InheritsFrom(containing, _module);
+            }
+
+            // (a) a member lookup on a System.Net.WebSockets type.
+            private void AnalyzeLookup(OperationAnalysisContext context, IInvocationOperation invocation, IMethodSymbol method, bool isHelper)
+            {
+                IOperation? typeOperand = invocation.Instance;
+                if (typeOperand is null || isHelper)
+                {
+                    typeOperand = FirstArgumentOfType(invocation, _systemType, derived: !isHelper);
+                }
+
+                if (typeOperand is null)
+                {
+                    return;
+                }
+
+                TargetType? target = ResolveTarget(typeOperand, depth: 0);
+                if (target is null)
+                {
+                    return;
+                }
+
+                string? name = ConstantString(NameArgument(invocation, isHelper));
+                long? flags = ConstantFlags(invocation);
+                bool namePublic = name is not null && IsPublicName(target, name);
+
+                bool report = false;
+                if (flags is long f && (f & BindingFlagsNonPublic) != 0)
+                {
+                    // Asking for non-public members; a named member that is public is still found (and only that) when Public is asked too.
+                    report = !(namePublic && (f & BindingFlagsPublic) != 0);
+                }
+
+                if (!report && !isHelper && s_implicitlyNonPublic.Contains(method.Name))
+                {
+                    report = name is null || !namePublic;
+                }
+
+                if (!report && name is not null && !namePublic)
+                {
+                    report = true;
+                }
+
+                if (!report)
+                {
+                    return;
+                }
+
+                string what = "'" + method.Name + (name is null ? string.Empty : "(\"" + name + "\")") + "' on '" + target.Display + "'";
+                context.ReportDiagnostic(Diagnostic.Create(Descriptors.WebSocketReflection, invocation.Syntax.GetLocation(), what));
+            }
+
+            private bool IsBclReflectionMethod(IMethodSymbol method)
+            {
+                INamedTypeSymbol containing = method.ContainingType;
+                if (InheritsFrom(containing, _systemType))
+                {
+                    return IsInSystemNamespace(containing);
+                }
+
+                return method.IsStatic
+                    && containing.Name == "RuntimeReflectionExtensions"
+                    && containing.ContainingNamespace?.ToDisplayString() == "System.Reflection";
+            }
+
+            /// <summary>
+            /// A user helper of the same shape as a lookup: a method outside the System namespaces taking a <c>Type</c>
+            /// (usually <c>this Type</c>) and either a <c>BindingFlags</c> or a string parameter whose name ends in "name".
+            /// </summary>
+            private bool IsHelperShape(IMethodSymbol method)
+            {
+                ImmutableArray<IParameterSymbol> parameters = method.Parameters;
+                if (parameters.Length < 2)
+                {
+                    return false;
+                }
+
+                bool hasType = false;
+                bool hasSelector = false;
+                foreach (IParameterSymbol parameter in parameters)
+                {
+                    if (SymbolEqualityComparer.Default.Equals(parameter.Type, _systemType))
+                    {
+                        hasType = true;
+                    }
+                    else if (IsBindingFlags(parameter.Type) || IsNameParameter(parameter))
+                    {
+                        hasSelector = true;
+                    }
+                }
+
+                return hasType && hasSelector && !IsInSystemNamespace(method.ContainingType);
+            }
+
+            private static bool IsNameParameter(IParameterSymbol parameter)
+            {
+                if (parameter.Type.SpecialType != SpecialType.System_String)
+                {
+                    return false;
+                }
+
+                foreach (string suffix in s_helperNameSuffixes)
+                {
+                    if (parameter.Name.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
+                    {
+                        return parameter.Name.Length == suffix.Length || suffix != "name";
+                    }
+                }
+
+                return false;
+            }
+
+            private bool IsBindingFlags(ITypeSymbol type) =>
+                _bindingFlags is not null && SymbolEqualityComparer.Default.Equals(type, _bindingFlags);
+
+            private static IOperation? NameArgument(IInvocationOperation invocation, bool isHelper)
+            {
+                foreach (IArgumentOperation argument in invocation.Arguments)
+                {
+                    IParameterSymbol? parameter = argument.Parameter;
+                    if (parameter is null || parameter.Type.SpecialType != SpecialType.System_String)
+                    {
+                        continue;
+                    }
+
+                    if (isHelper ? IsNameParameter(parameter) : parameter.Name == "name")
+                    {
+                        return argument.Value;
+                    }
+                }
+
+                return null;
+            }
+
+            private long? ConstantFlags(IInvocationOperation invocation)
+            {
+                foreach (IArgumentOperation argument in invocation.Arguments)
+                {
+                    if (argument.Parameter is not null && IsBindingFlags(argument.Parameter.Type))
+                    {
+                        Optional<object?> value = argument.Value.ConstantValue;
+                        if (value.HasValue && value.Value is not null)
+                        {
+                            try
+                            {
+                                return Convert.ToInt64(value.Value, System.Globalization.CultureInfo.InvariantCulture);
+                            }
+                            catch (Exception e) when (e is InvalidCastException || e is FormatException || e is OverflowException)
+                            {
+                                return null;
+                            }
+                        }
+
+                        return null;
+                    }
+                }
+
+                return null;
+            }
+
+            private IOperation? FirstArgumentOfType(IInvocationOperation invocation, INamedTypeSymbol type, bool derived)
+            {
+                foreach (IArgumentOperation argument in invocation.Arguments)
+                {
+                    if (argument.Parameter?.Type is INamedTypeSymbol parameterType
+                        && (derived ? InheritsFrom(parameterType, type) : SymbolEqualityComparer.Default.Equals(parameterType, type)))
+                    {
+                        return argument.Value;
+                    }
+                }
+
+                return null;
+            }
+
+            private static IOperation? FirstArgumentOfType(IInvocationOperation invocation, SpecialType type)
+            {
+                foreach (IArgumentOperation argument in invocation.Arguments)
+                {
+                    if (argument.Parameter is { Ordinal: 0 } parameter && parameter.Type.SpecialType == type)
+                    {
+                        return argument.Value;
+                    }
+                }
+
+                return null;
+            }
+
+            /// <summary>What System.Net.WebSockets type a <c>Type</c>-valued operation stands for, or null when it is not one (or unknown).</summary>
+            private TargetType? ResolveTarget(IOperation operation, int depth)
+            {
+                if (depth > 8)
+                {
+                    return null;
+                }
+
+                operation = SkipConversions(operation);
+                switch (operation)
+                {
+                    case ITypeOfOperation typeOf:
+                        return typeOf.TypeOperand is INamedTypeSymbol named && IsWebSocketsType(named)
+                            ? new TargetType(ImmutableArray.Create(named), null)
+                            : null;
+
+                    case IInvocationOperation invocation:
+                        return ResolveInvocationTarget(invocation, depth);
+
+                    // Locals and fields are followed a few steps only: "t = u; u = t;" must end, and quickly.
+                    case ILocalReferenceOperation local when depth < MaxSymbolDepth:
+                        return ResolveLocalTarget(local, depth);
+
+                    case IFieldReferenceOperation field when depth < MaxSymbolDepth:
+                        return ResolveFieldTarget(field, depth);
+
+                    case IConditionalAccessInstanceOperation conditionalInstance:
+                        return ConditionalReceiver(conditionalInstance) is { } receiver ? ResolveTarget(receiver, depth + 1) : null;
+
+                    default:
+                        return null;
+                }
+            }
+
+            /// <summary>The value <c>x</c> of <c>x?.GetField(…)</c> that the conditional-access instance stands for.</summary>
+            private static IOperation? ConditionalReceiver(IConditionalAccessInstanceOperation instance)
+            {
+                IOperation child = instance;
+                for (IOperation? parent = instance.Parent; parent is not null; child = parent, parent = parent.Parent)
+                {
+                    if (parent is IConditionalAccessOperation access && access.WhenNotNull == child)
+                    {
+                        return access.Operation;
+                    }
+                }
+
+                return null;
+            }
+
+            private TargetType? ResolveInvocationTarget(IInvocationOperation invocation, int depth)
+            {
+                IMethodSymbol method = invocation.TargetMethod;
+                switch (method.Name)
+                {
+                    case "GetType" when method.Parameters.Length == 0 && !method.IsStatic
+                                        && method.ContainingType.SpecialType == SpecialType.System_Object:
+                        {
+                            // ws.GetType(): the runtime type is the static type or one derived from it.
+                            if (invocation.Instance is null)
+                            {
+                                return null;
+                            }
+
+                            ITypeSymbol? staticType = SkipConversions(invocation.Instance).Type;
+                            if (staticType is not INamedTypeSymbol named || !IsWebSocketsType(named))
+                            {
+                                return null;
+                            }
+
+                            return new TargetType(WithPublicDerivedTypes(named), null);
+                        }
+
+                    case "GetType" when IsGetTypeByName(method):
+                        {
+                            string? typeName = ConstantString(FirstArgumentOfType(invocation, SpecialType.System_String));
+                            if (typeName is null || !TryGetWebSocketsTypeName(typeName, out string metadataName))
+                            {
+                                return null;
+                            }
+
+                            INamedTypeSymbol? resolved = _compilation.GetTypeByMetadataName(metadataName);
+                            return resolved is not null
+                                ? new TargetType(ImmutableArray.Create(resolved), null)
+                                : new TargetType(ImmutableArray.Create(_webSocket), metadataName.Substring(WebSocketsNamespacePrefix.Length));
+                        }
+
+                    case "GetTypeInfo" when invocation.Arguments.Length == 1:
+                        return ResolveTarget(invocation.Arguments[0].Value, depth + 1);
+
+                    case "AsType" when invocation.Instance is not null && method.Parameters.Length == 0:
+                        return ResolveTarget(invocation.Instance, depth + 1);
+
+                    default:
+                        return null;
+                }
+            }
+
+            /// <summary>A local whose every write is a System.Net.WebSockets type source.</summary>
+            private TargetType? ResolveLocalTarget(ILocalReferenceOperation reference, int depth)
+            {
+                ILocalSymbol local = reference.Local;
+                IOperation root = reference;
+                while (root.Parent is not null)
+                {
+                    root = root.Parent;
+                }
+
+                var candidates = new List<INamedTypeSymbol>();
+                string? unresolved = null;
+                bool any = false;
+                foreach (IOperation operation in root.Descendants())
+                {
+                    IOperation? value = null;
+                    if (operation is IVariableDeclaratorOperation declarator && SymbolEqualityComparer.Default.Equals(declarator.Symbol, local))
+                    {
+                        value = declarator.Initializer?.Value;
+                        if (value is null)
+                        {
+                            continue;
+                        }
+                    }
+                    else if (operation is ILocalReferenceOperation other && SymbolEqualityComparer.Default.Equals(other.Local, local))
+                    {
+                        IOperation? parent = other.Parent;
+                        if (parent is ISimpleAssignmentOperation assignment && assignment.Target == other)
+                        {
+                            value = assignment.Value;
+                        }
+                        else if (parent is IAssignmentOperation compound && compound.Target == other)
+                        {
+                            return null;
+                        }
+                        else if (parent is ICoalesceAssignmentOperation coalesce && coalesce.Target == other)
+                        {
+                            value = coalesce.Value;
+                        }
+                        else if (parent is IArgumentOperation { Parameter: { RefKind: RefKind.Out or RefKind.Ref } })
+                        {
+                            return null;
+                        }
+                        else if (other.IsDeclaration || parent is IDeconstructionAssignmentOperation || parent is ITupleOperation)
+                        {
+                            return null;
+                        }
+                        else
+                        {
+                            continue;
+                        }
+                    }
+                    else
+                    {
+                        continue;
+                    }
+
+                    TargetType? target = ResolveTarget(value, depth + 1);
+                    if (target is null)
+                    {
+                        return null;
+                    }
+
+                    any = true;
+                    candidates.AddRange(target.Candidates);
+                    unresolved ??= target.UnresolvedName;
+                }
+
+                return any ? new TargetType(candidates.ToImmutableArray(), unresolved) : null;
+            }
+
+            /// <summary>A readonly field whose initializer, in the same file, is a System.Net.WebSockets type source.</summary>
+            private TargetType? ResolveFieldTarget(IFieldReferenceOperation reference, int depth)
+            {
+                IFieldSymbol field = reference.Field;
+                if (!field.IsReadOnly || field.DeclaringSyntaxReferences.Length != 1 || reference.SemanticModel is null)
+                {
+                    return null;
+                }
+
+                SyntaxReference syntaxReference = field.DeclaringSyntaxReferences[0];
+                if (syntaxReference.SyntaxTree != reference.Syntax.SyntaxTree
+                    || syntaxReference.GetSyntax() is not VariableDeclaratorSyntax { Initializer: { } initializer })
+                {
+                    return null;
+                }
+
+                IOperation? value = reference.SemanticModel.GetOperation(initializer.Value);
+                return value is null ? null : ResolveTarget(value, depth + 1);
+            }
+
+            private bool IsPublicName(TargetType target, string name)
+            {
+                if (s_knownPublicMembers.Contains(name))
+                {
+                    return true;
+                }
+
+                foreach (INamedTypeSymbol candidate in target.Candidates)
+                {
+                    if (PublicNames(candidate).Contains(name))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+
+            /// <summary>Names of the public members of a type, its base types and (for interfaces) its interfaces.</summary>
+            private ImmutableHashSet<string> PublicNames(INamedTypeSymbol type) =>
+                _publicNames.GetOrAdd(type, static t =>
+                {
+                    ImmutableHashSet<string>.Builder names = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
+                    for (INamedTypeSymbol? current = t; current is not null; current = current.BaseType)
+                    {
+                        AddPublicNames(current, names);
+                    }
+
+                    foreach (INamedTypeSymbol @interface in t.AllInterfaces)
+                    {
+                        AddPublicNames(@interface, names);
+                    }
+
+                    return names.ToImmutable();
+                });
+
+            private static void AddPublicNames(INamedTypeSymbol type, ImmutableHashSet<string>.Builder names)
+            {
+                foreach (ISymbol member in type.GetMembers())
+                {
+                    if (member.DeclaredAccessibility == Accessibility.Public)
+                    {
+                        names.Add(member.Name);
+                    }
+                }
+            }
+
+            /// <summary>The static type plus, when it is not sealed, the public System.Net.WebSockets types derived from it.</summary>
+            private ImmutableArray<INamedTypeSymbol> WithPublicDerivedTypes(INamedTypeSymbol type)
+            {
+                if (type.IsSealed || type.IsValueType)
+                {
+                    return ImmutableArray.Create(type);
+                }
+
+                ImmutableArray<INamedTypeSymbol>.Builder result = ImmutableArray.CreateBuilder<INamedTypeSymbol>();
+                result.Add(type);
+                foreach (INamedTypeSymbol candidate in NamespaceTypes())
+                {
+                    if (!SymbolEqualityComparer.Default.Equals(candidate, type) && InheritsFrom(candidate, type))
+                    {
+                        result.Add(candidate);
+                    }
+                }
+
+                return result.ToImmutable();
+            }
+
+            private ImmutableArray<INamedTypeSymbol> NamespaceTypes()
+            {
+                if (_namespaceTypes.IsDefault)
+                {
+                    INamespaceSymbol? ns = _webSocket.ContainingNamespace;
+                    ImmutableArray<INamedTypeSymbol> types = ns is null
+                        ? ImmutableArray<INamedTypeSymbol>.Empty
+                        : _compilation.GetCompilationNamespace(ns)?.GetTypeMembers() ?? ns.GetTypeMembers();
+                    ImmutableInterlocked.InterlockedInitialize(ref _namespaceTypes, types);
+                }
+
+                return _namespaceTypes;
+            }
+
+            // (c) [UnsafeAccessor] methods whose target is a System.Net.WebSockets type.
+            public void AnalyzeMethod(SymbolAnalysisContext context)
+            {
+                var method = (IMethodSymbol)context.Symbol;
+                if (!method.IsExtern || !method.IsStatic)
+                {
+                    return;
+                }
+
+                foreach (AttributeData attribute in method.GetAttributes())
+                {
+                    if (!IsAttribute(attribute, "UnsafeAccessorAttribute"))
+                    {
+                        continue;
+                    }
+
+                    bool isConstructor = attribute.ConstructorArguments.Length > 0
+                        && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Enum
+                        && attribute.ConstructorArguments[0].Value is int kind
+                        && kind == UnsafeAccessorKindConstructor;
+
+                    string? targetName = null;
+                    if (isConstructor)
+                    {
+                        targetName = TargetTypeName(method.ReturnType, method.GetReturnTypeAttributes());
+                    }
+                    else if (method.Parameters.Length > 0)
+                    {
+                        IParameterSymbol first = method.Parameters[0];
+                        targetName = TargetTypeName(first.Type, first.GetAttributes());
+                    }
+
+                    if (targetName is not null && !method.Locations.IsEmpty)
+                    {
+                        string what = "The UnsafeAccessor method '" + method.Name + "' (target '" + targetName + "')";
+                        context.ReportDiagnostic(Diagnostic.Create(Descriptors.WebSocketReflection, method.Locations[0], what));
+                    }
+
+                    return;
+                }
+            }
+
+            /// <summary>The name of the System.Net.WebSockets type an accessor targets, from its signature or [UnsafeAccessorType].</summary>
+            private static string? TargetTypeName(ITypeSymbol type, ImmutableArray<AttributeData> attributes)
+            {
+                if (type is INamedTypeSymbol named && IsWebSocketsType(named))
+                {
+                    return named.Name;
+                }
+
+                foreach (AttributeData attribute in attributes)
+                {
+                    if (IsAttribute(attribute, "UnsafeAccessorTypeAttribute")
+                        && attribute.ConstructorArguments.Length > 0
+                        && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Primitive
+                        && attribute.ConstructorArguments[0].Value is string typeName
+                        && TryGetWebSocketsTypeName(typeName, out string metadataName))
+                    {
+                        return metadataName.Substring(WebSocketsNamespacePrefix.Length);
+                    }
+                }
+
+                return null;
+            }
+
+            private static bool IsAttribute(AttributeData attribute, string name) =>
+                attribute.AttributeClass is { } attributeClass
+                && attributeClass.Name == name
+                && attributeClass.ContainingNamespace?.ToDisplayString() == "System.Runtime.CompilerServices";
+
+            /// <summary>Whether a (possibly assembly-qualified) type name names a System.Net.WebSockets type that is not public.</summary>
+            private bool IsNonPublicWebSocketsTypeName(string typeName, out string metadataName)
+            {
+                if (!TryGetWebSocketsTypeName(typeName, out metadataName))
+                {
+                    return false;
+                }
+
+                INamedTypeSymbol? resolved = _compilation.GetTypeByMetadataName(metadataName);
+                if (resolved is not null)
+                {
+                    return !IsPublicType(resolved);
+                }
+
+                string simpleName = metadataName.Substring(WebSocketsNamespacePrefix.Length);
+                return !s_knownPublicTypes.Contains(simpleName);
+            }
+
+            private static bool TryGetWebSocketsTypeName(string typeName, out string metadataName)
+            {
+                // "System.Net.WebSockets.ManagedWebSocket, System.Net.WebSockets, Version=…" or "…`1[[…]]": the part before ',' and '['.
+                int end = typeName.Length;
+                int comma = typeName.IndexOf(',');
+                if (comma >= 0)
+                {
+                    end = comma;
+                }
+
+                int bracket = typeName.IndexOf('[');
+                if (bracket >= 0 && bracket < end)
+                {
+                    end = bracket;
+                }
+
+                metadataName = typeName.Substring(0, end).Trim();
+                return metadataName.Length > WebSocketsNamespacePrefix.Length
+                    && metadataName.StartsWith(WebSocketsNamespacePrefix, StringComparison.Ordinal);
+            }
+
+            private static bool IsPublicType(INamedTypeSymbol type)
+            {
+                for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
+                {
+                    if (current.DeclaredAccessibility != Accessibility.Public)
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
+        }
+
+        private static bool IsWebSocketsType(INamedTypeSymbol type)
+        {
+            INamedTypeSymbol outer = type;
+            while (outer.ContainingType is not null)
+            {
+                outer = outer.ContainingType;
+            }
+
+            for (INamespaceSymbol? ns = outer.ContainingNamespace; ns is not null && !ns.IsGlobalNamespace; ns = ns.ContainingNamespace)
+            {
+                if (ns.Name == "WebSockets"
+                    && ns.ContainingNamespace is { Name: "Net" } net
+                    && net.ContainingNamespace is { Name: "System" } system
+                    && system.ContainingNamespace is { IsGlobalNamespace: true })
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool IsInSystemNamespace(INamedTypeSymbol type)
+        {
+            INamespaceSymbol? ns = type.ContainingNamespace;
+            if (ns is null || ns.IsGlobalNamespace)
+            {
+                return false;
+            }
+
+            while (!ns.ContainingNamespace.IsGlobalNamespace)
+            {
+                ns = ns.ContainingNamespace;
+            }
+
+            return ns.Name == "System";
+        }
+
+        private static bool InheritsFrom(INamedTypeSymbol? type, INamedTypeSymbol? baseType)
+        {
+            if (baseType is null)
+            {
+                return false;
+            }
+
+            for (INamedTypeSymbol? current = type; current is not null; current = current.BaseType)
+            {
+                if (SymbolEqualityComparer.Default.Equals(current, baseType))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static IOperation SkipConversions(IOperation operation)
+        {
+            while (operation is IConversionOperation conversion)
+            {
+                operation = conversion.Operand;
+            }
+
+            return operation;
+        }
+
+        private static string? ConstantString(IOperation? operation) =>
+            operation is not null && operation.ConstantValue is { HasValue: true, Value: string value } ? value : null;
+    }
+}
