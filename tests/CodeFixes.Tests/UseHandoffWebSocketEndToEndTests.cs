@@ -12,6 +12,11 @@ namespace WebSocketHandoff.CodeFixes.Tests
     {
         private static IEnumerable<DiagnosticAnalyzer> Analyzers() => new DiagnosticAnalyzer[] { new RawTransportUseAnalyzer() };
 
+        internal static IEnumerable<DiagnosticAnalyzer> AllFlowAnalyzers() => new DiagnosticAnalyzer[]
+        {
+            new RawTransportUseAnalyzer(), new CloseDuringHandoffAnalyzer(), new KeepAliveOnHandoffAnalyzer(),
+        };
+
         [Fact]
         public async Task Fix_of_the_real_WSH001_detaches_after_the_handshake_messages_and_drops_the_close()
         {
@@ -55,6 +60,51 @@ namespace WebSocketHandoff.CodeFixes.Tests
                             var raw = await ws.DetachAsync(ct);
                             await raw.WriteAsync(buffer, 0, 10, ct);
                             var n = await raw.ReadAsync(buffer, ct);
+                        }
+                    }
+                    """,
+            }.RunAsync();
+        }
+
+        [Fact]
+        public async Task Fix_of_the_real_WSH003_clears_WSH001_WSH002_and_WSH003_of_the_same_creation()
+        {
+            await new FixTest<UseHandoffWebSocketCodeFixProvider>(analyzers: AllFlowAnalyzers)
+            {
+                TestCode = """
+                    using System;
+                    using System.IO;
+                    using System.Net.WebSockets;
+                    using System.Threading;
+                    using System.Threading.Tasks;
+
+                    class Bridge
+                    {
+                        async Task RunAsync(Stream stream, byte[] buffer, CancellationToken ct)
+                        {
+                            var ws = {|WSH003:WebSocket.CreateFromStream(stream, true, null, TimeSpan.FromSeconds(30))|};
+                            await ws.ReceiveAsync(buffer, ct);
+                            await {|WSH001:stream.WriteAsync(buffer, ct)|};
+                            await {|WSH002:ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, ct)|};
+                        }
+                    }
+                    """,
+                FixedCode = """
+                    using System;
+                    using System.IO;
+                    using System.Net.WebSockets;
+                    using System.Threading;
+                    using System.Threading.Tasks;
+                    using WebSocketHandoff;
+
+                    class Bridge
+                    {
+                        async Task RunAsync(Stream stream, byte[] buffer, CancellationToken ct)
+                        {
+                            var ws = HandoffWebSocket.CreateFromStream(stream, true, null, TimeSpan.FromSeconds(30));
+                            await ws.ReceiveAsync(buffer, ct);
+                            var raw = await ws.DetachAsync(ct);
+                            await raw.WriteAsync(buffer, ct);
                         }
                     }
                     """,

@@ -27,8 +27,9 @@ namespace WebSocketHandoff.CodeFixes.Editing
                 .WithAdditionalAnnotations(Simplifier.Annotation, Simplifier.AddImportsAnnotation);
 
         /// <summary>
-        /// The expression statement a call stands in, seen through <c>await</c>, <c>.ConfigureAwait(…)</c> and parentheses
-        /// (<c>await ws.CloseAsync(…).ConfigureAwait(false);</c>); null when the call's value is used.
+        /// The expression statement a call stands in, seen through <c>await</c>, parentheses, <c>.ConfigureAwait(…)</c>,
+        /// <c>.GetAwaiter().GetResult()</c>, <c>.Wait()</c>, <c>.AsTask()</c> and a discard (<c>_ = ws.SendAsync(…);</c>);
+        /// null when the call's value is used.
         /// </summary>
         public static ExpressionStatementSyntax? GetStatementOfCall(SyntaxNode call)
         {
@@ -42,10 +43,16 @@ namespace WebSocketHandoff.CodeFixes.Editing
                 }
                 else if (parent is MemberAccessExpressionSyntax memberAccess
                     && memberAccess.Expression == node
-                    && memberAccess.Name.Identifier.ValueText == "ConfigureAwait"
-                    && memberAccess.Parent is InvocationExpressionSyntax configureAwait)
+                    && IsTaskWrapper(memberAccess.Name.Identifier.ValueText)
+                    && memberAccess.Parent is InvocationExpressionSyntax wrapper)
                 {
-                    node = configureAwait;
+                    node = wrapper;
+                }
+                else if (parent is AssignmentExpressionSyntax { Left: IdentifierNameSyntax { Identifier.ValueText: "_" } } discard
+                    && discard.IsKind(SyntaxKind.SimpleAssignmentExpression)
+                    && discard.Right == node)
+                {
+                    node = discard;
                 }
                 else
                 {
@@ -53,6 +60,9 @@ namespace WebSocketHandoff.CodeFixes.Editing
                 }
             }
         }
+
+        private static bool IsTaskWrapper(string name) =>
+            name == "ConfigureAwait" || name == "GetAwaiter" || name == "GetResult" || name == "Wait" || name == "AsTask";
 
         /// <summary>
         /// Removes a statement. One that is the whole body of an <c>if</c>, loop or <c>using</c> becomes an empty block
@@ -84,7 +94,10 @@ namespace WebSocketHandoff.CodeFixes.Editing
         {
             if (statement.Parent is GlobalStatementSyntax global)
             {
-                editor.InsertBefore(global, SyntaxFactory.GlobalStatement(newStatement));
+                // Top-level statements format like members (a blank line between elastic ones): take the neighbour's trivia.
+                editor.InsertBefore(global, SyntaxFactory.GlobalStatement(newStatement.WithoutTrivia())
+                    .WithLeadingTrivia(global.GetLeadingTrivia())
+                    .WithTrailingTrivia(EndOfLineOf(global)));
             }
             else
             {
@@ -231,6 +244,12 @@ namespace WebSocketHandoff.CodeFixes.Editing
             || original.Parent is PostfixUnaryExpressionSyntax
                 ? SyntaxFactory.ParenthesizedExpression(expression)
                 : expression;
+
+        private static SyntaxTrivia EndOfLineOf(SyntaxNode node)
+        {
+            var endOfLine = node.SyntaxTree.GetRoot().DescendantTrivia().FirstOrDefault(t => t.IsKind(SyntaxKind.EndOfLineTrivia));
+            return endOfLine.IsKind(SyntaxKind.EndOfLineTrivia) ? endOfLine : SyntaxFactory.EndOfLine("\n");
+        }
 
         private static string EscapeIdentifier(string name) =>
             SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;

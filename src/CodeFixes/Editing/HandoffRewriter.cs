@@ -20,9 +20,29 @@ namespace WebSocketHandoff.CodeFixes.Editing
     internal static class HandoffRewriter
     {
         /// <summary>
-        /// Checks, on syntax alone, that the plan can be applied to <paramref name="root"/>: the fixer registers a fix only then.
+        /// Checks that the plan can be applied to <paramref name="root"/> and that HandoffWebSocket has a CreateFromStream
+        /// taking the creation's arguments: the fixer registers a fix only then.
         /// </summary>
-        public static bool CanApply(SyntaxNode root, HandoffPlan plan) => PlanSites.TryResolve(root, plan) != null;
+        public static bool CanApply(SyntaxNode root, SemanticModel model, HandoffPlan plan, CancellationToken cancellationToken)
+        {
+            var handoff = FixEditing.GetHandoffWebSocket(model.Compilation);
+            var sites = PlanSites.TryResolve(root, plan);
+            return handoff != null && sites != null && HasMatchingCreate(model, handoff, sites.Creation, cancellationToken);
+        }
+
+        /// <summary>The overloads mirror WebSocket.CreateFromStream; an overload without a counterpart (e.g. a newer BCL one) is not rewritten.</summary>
+        private static bool HasMatchingCreate(SemanticModel model, INamedTypeSymbol handoff, InvocationExpressionSyntax creation, CancellationToken cancellationToken)
+        {
+            if (!(model.GetSymbolInfo(creation, cancellationToken).Symbol is IMethodSymbol original))
+            {
+                return false;
+            }
+
+            return handoff.GetMembers("CreateFromStream").OfType<IMethodSymbol>().Any(candidate =>
+                candidate.IsStatic
+                && candidate.Parameters.Length == original.Parameters.Length
+                && candidate.Parameters.Zip(original.Parameters, (a, b) => a.Name == b.Name && SymbolEqualityComparer.Default.Equals(a.Type, b.Type)).All(same => same));
+        }
 
         /// <summary>Whether <paramref name="span"/> is a close call standing as its own statement, which can be removed.</summary>
         public static bool CanRemoveClose(SyntaxNode root, TextSpan span) => ResolveCloseStatement(root, span) != null;
@@ -54,7 +74,9 @@ namespace WebSocketHandoff.CodeFixes.Editing
                 }
 
                 var sites = PlanSites.TryResolve(root, plan);
-                if (sites is null || sites.EditedSpans.Any(span => edited.Any(e => e.IntersectsWith(span))))
+                if (sites is null
+                    || !HasMatchingCreate(model, handoff, sites.Creation, cancellationToken)
+                    || sites.EditedSpans.Any(span => edited.Any(e => e.IntersectsWith(span))))
                 {
                     continue;
                 }

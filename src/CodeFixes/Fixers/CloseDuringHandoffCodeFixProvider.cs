@@ -47,7 +47,7 @@ namespace WebSocketHandoff.CodeFixes.Fixers
                 if (HandoffPlan.IsAboutBclCreation(diagnostic))
                 {
                     var plan = HandoffPlan.TryRead(diagnostic);
-                    if (plan is null || !HandoffRewriter.CanApply(root, plan))
+                    if (plan is null || !HandoffRewriter.CanApply(root, model, plan, context.CancellationToken))
                     {
                         continue;
                     }

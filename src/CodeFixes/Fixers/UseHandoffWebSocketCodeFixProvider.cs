@@ -47,7 +47,7 @@ namespace WebSocketHandoff.CodeFixes.Fixers
             foreach (var diagnostic in context.Diagnostics)
             {
                 var plan = HandoffPlan.TryRead(diagnostic);
-                if (plan is null || !HandoffRewriter.CanApply(root, plan))
+                if (plan is null || !HandoffRewriter.CanApply(root, model, plan, context.CancellationToken))
                 {
                     continue;
                 }
