@@ -19,7 +19,7 @@ public static class Program
         .AsDefault();
 
     /// <summary>
-    /// <c>dotnet run -c Release -- telemetry [runs]</c> prints the analyzers' own execution time against the compiler's;
+    /// <c>dotnet run -c Release -- telemetry [runs] [files]</c> prints the analyzers' own execution time against the compiler's;
     /// anything else goes to BenchmarkDotNet (e.g. <c>--filter '*'</c>).
     /// </summary>
     public static int Main(string[] args)
@@ -27,7 +27,8 @@ public static class Program
         if (args.Length > 0 && args[0] == "telemetry")
         {
             int runs = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5;
-            return TelemetryReport.Run(runs, Console.Out);
+            int files = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : CorpusGenerator.DefaultFiles;
+            return TelemetryReport.Run(runs, files, Console.Out);
         }
         BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, DefaultConfig.Instance.AddJob(DefaultJob));
         return 0;
