@@ -1,58 +1,459 @@
 using System;
 using System.IO;
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 
 namespace WebSocketHandoff
 {
     /// <summary>
-    /// A <see cref="WebSocket"/> that can hand its transport back to the caller: after
-    /// <see cref="DetachAsync"/> the returned stream yields every byte the peer sent after the last frame the
-    /// application consumed, and no byte from the WebSocket layer reaches the transport any more.
+    /// A <see cref="WebSocket"/> that can hand its transport back to the caller. While attached it is the BCL WebSocket
+    /// (<see cref="WebSocket.CreateFromStream(Stream, WebSocketCreationOptions)"/>) in every respect. After
+    /// <see cref="DetachAsync"/> the returned stream yields exactly the bytes the peer sent after the last frame the
+    /// application consumed, and no byte from the WebSocket layer (keep-alive, pong, close) reaches the transport again.
     /// </summary>
-    /// <remarks>SCAFFOLD: the public surface of SPEC §2; the implementation is being written (issue 2).</remarks>
+    /// <remarks>
+    /// For a clean two-way switch with keep-alive on, the side that sends the last WebSocket message uses
+    /// <see cref="SendAndDetachAsync"/>; the other side calls <see cref="DetachAsync"/> as soon as it has received that
+    /// message (EndOfMessage seen).
+    /// </remarks>
     public sealed class HandoffWebSocket : WebSocket
     {
-        private HandoffWebSocket() { }
+        private const string DetachedMessage =
+            "The WebSocket was detached: its transport now belongs to the stream that the detach returned. Use that stream for I/O.";
 
-        /// <summary>Creates a HandoffWebSocket over <paramref name="stream"/>; the arguments are those of <see cref="WebSocket.CreateFromStream(Stream, bool, string?, TimeSpan)"/>.</summary>
-        public static new HandoffWebSocket CreateFromStream(Stream stream, bool isServer, string? subProtocol, TimeSpan keepAliveInterval) => throw new NotImplementedException();
+        private const string DetachingMessage =
+            "A detach is in progress on this WebSocket: no further WebSocket operation can start. Use the stream that the detach returns.";
 
-        /// <summary>Creates a HandoffWebSocket over <paramref name="stream"/>; the arguments are those of <see cref="WebSocket.CreateFromStream(Stream, WebSocketCreationOptions)"/>.</summary>
-        public static new HandoffWebSocket CreateFromStream(Stream stream, WebSocketCreationOptions options) => throw new NotImplementedException();
+        private readonly WebSocket _webSocket;
+        private readonly FrameBoundedStream _transport;
+        private readonly object _gate = new object();
 
-        /// <summary>Whether the transport has been handed back.</summary>
-        public bool IsDetached => throw new NotImplementedException();
+        private volatile Phase _phase;
+        private bool _insideMessage;
+        private long _messagesReceived;
+        private int _sendsInFlight;
+        private TaskCompletionSource<bool>? _sendsDrained;
 
-        /// <summary>Stops the WebSocket layer and returns the transport.</summary>
-        public ValueTask<Stream> DetachAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
+        private HandoffWebSocket(FrameBoundedStream transport, WebSocket webSocket)
+        {
+            _transport = transport;
+            _webSocket = webSocket;
+        }
 
-        /// <summary>Sends <paramref name="finalMessage"/> as the last WebSocket message, then detaches.</summary>
-        public ValueTask<Stream> SendAndDetachAsync(ReadOnlyMemory<byte> finalMessage, WebSocketMessageType messageType, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+        private enum Phase
+        {
+            Attached,
+            Detaching,
+            Detached,
+        }
 
-        /// <summary>Synchronous <see cref="DetachAsync"/>.</summary>
-        public Stream Detach() => throw new NotImplementedException();
+        /// <summary>
+        /// Creates a HandoffWebSocket over <paramref name="stream"/>; the arguments are those of
+        /// <see cref="WebSocket.CreateFromStream(Stream, bool, string?, TimeSpan)"/>.
+        /// </summary>
+        /// <param name="stream">The connection, already upgraded to WebSocket. The HandoffWebSocket owns it until a detach.</param>
+        /// <param name="isServer">Whether this end is the server (its frames are unmasked).</param>
+        /// <param name="subProtocol">The agreed sub-protocol, or null.</param>
+        /// <param name="keepAliveInterval">The keep-alive interval, or <see cref="TimeSpan.Zero"/> for none.</param>
+        /// <returns>A WebSocket in the Open state.</returns>
+        public static new HandoffWebSocket CreateFromStream(Stream stream, bool isServer, string? subProtocol, TimeSpan keepAliveInterval)
+        {
+            FrameBoundedStream transport = Wrap(stream);
+            return new HandoffWebSocket(transport, WebSocket.CreateFromStream(transport, isServer, subProtocol, keepAliveInterval));
+        }
+
+        /// <summary>
+        /// Creates a HandoffWebSocket over <paramref name="stream"/>; the arguments are those of
+        /// <see cref="WebSocket.CreateFromStream(Stream, WebSocketCreationOptions)"/>, and every option is honoured.
+        /// </summary>
+        /// <param name="stream">The connection, already upgraded to WebSocket. The HandoffWebSocket owns it until a detach.</param>
+        /// <param name="options">Role, sub-protocol, keep-alive and compression options.</param>
+        /// <returns>A WebSocket in the Open state.</returns>
+        public static new HandoffWebSocket CreateFromStream(Stream stream, WebSocketCreationOptions options)
+        {
+            ArgumentNullException.ThrowIfNull(options);
+            FrameBoundedStream transport = Wrap(stream);
+            return new HandoffWebSocket(transport, WebSocket.CreateFromStream(transport, options));
+        }
+
+        private static FrameBoundedStream Wrap(Stream stream)
+        {
+            ArgumentNullException.ThrowIfNull(stream);
+            if (!stream.CanRead || !stream.CanWrite)
+            {
+                throw new ArgumentException("The stream must be readable and writable: a WebSocket needs both directions.", nameof(stream));
+            }
+
+            return new FrameBoundedStream(stream);
+        }
+
+        /// <summary>Bytes of the current incoming frame that the WebSocket holds and a detach would give back (for tests).</summary>
+        internal int HandedBytesOfCurrentFrame => _transport.HandedBytesOfCurrentFrame;
+
+        /// <summary>Whether the transport has been handed back by a completed detach.</summary>
+        public bool IsDetached => _phase == Phase.Detached;
+
+        /// <summary>
+        /// Stops the WebSocket layer at the end of the last frame the application consumed and returns the transport.
+        /// </summary>
+        /// <remarks>
+        /// Waits for a frame write in flight so that no partial frame is left on the wire; from the start of the call no
+        /// byte from the WebSocket layer reaches the transport. A <see cref="ReceiveAsync(Memory{byte}, CancellationToken)"/>
+        /// pending at the detach fails with <see cref="InvalidOperationException"/> and consumes nothing past the handoff point.
+        /// <paramref name="cancellationToken"/> is honoured until the handoff point is fixed (while in-flight sends finish);
+        /// a cancelled detach changes nothing.
+        /// </remarks>
+        /// <param name="cancellationToken">Cancels the wait for in-flight sends.</param>
+        /// <returns>
+        /// The transport: reads yield first the bytes that arrived after the handoff point, then go straight to the transport.
+        /// The caller owns it; disposing it disposes the transport.
+        /// </returns>
+        /// <exception cref="InvalidOperationException">
+        /// The application is inside a received message (EndOfMessage not seen yet), a message is being delivered, or the
+        /// WebSocket was already detached. Nothing is changed.
+        /// </exception>
+        public ValueTask<Stream> DetachAsync(CancellationToken cancellationToken = default)
+            => DetachCoreAsync(sendFinal: false, default, default, cancellationToken);
+
+        /// <summary>
+        /// Sends <paramref name="finalMessage"/> as the last WebSocket message and detaches, with no keep-alive, pong or
+        /// close frame able to slip in after it.
+        /// </summary>
+        /// <remarks>Has the contract of <see cref="DetachAsync"/>. The peer detaches when it receives this message.</remarks>
+        /// <param name="finalMessage">The payload of the last message.</param>
+        /// <param name="messageType">Text or Binary.</param>
+        /// <param name="cancellationToken">Cancels the wait for in-flight sends, before anything is sent.</param>
+        /// <returns>The transport, as from <see cref="DetachAsync"/>.</returns>
+        /// <exception cref="InvalidOperationException">As for <see cref="DetachAsync"/>; nothing is sent or changed.</exception>
+        public ValueTask<Stream> SendAndDetachAsync(ReadOnlyMemory<byte> finalMessage, WebSocketMessageType messageType, CancellationToken cancellationToken = default)
+        {
+            if (messageType != WebSocketMessageType.Text && messageType != WebSocketMessageType.Binary)
+            {
+                throw new ArgumentException("The final message must be Text or Binary; to close the WebSocket use CloseAsync instead of detaching.", nameof(messageType));
+            }
+
+            return DetachCoreAsync(sendFinal: true, finalMessage, messageType, cancellationToken);
+        }
+
+        /// <summary>The synchronous form of <see cref="DetachAsync"/>, for code that cannot await; same contract.</summary>
+        /// <returns>The transport, as from <see cref="DetachAsync"/>.</returns>
+        /// <exception cref="InvalidOperationException">As for <see cref="DetachAsync"/>.</exception>
+        public Stream Detach() => DetachCoreAsync(sendFinal: false, default, default, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+
+        private async ValueTask<Stream> DetachCoreAsync(bool sendFinal, ReadOnlyMemory<byte> finalMessage, WebSocketMessageType messageType, CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Task? sendsDrained = null;
+            lock (_gate)
+            {
+                ThrowIfNotAttached();
+                ThrowIfInsideMessage();
+                WebSocketState state = _webSocket.State;
+                if (state is WebSocketState.Aborted or WebSocketState.Closed)
+                {
+                    throw new InvalidOperationException(
+                        $"The WebSocket is {state}: after a failure or a completed close the connection is not in a known state at a frame boundary, so it cannot be handed off.");
+                }
+
+                _phase = Phase.Detaching;
+                if (_sendsInFlight > 0)
+                {
+                    _sendsDrained = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    sendsDrained = _sendsDrained.Task;
+                }
+            }
+
+            try
+            {
+                if (sendsDrained is not null)
+                {
+                    await sendsDrained.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                lock (_gate)
+                {
+                    ThrowIfInsideMessage();
+                    _transport.Hold(_messagesReceived, keepFinal: sendFinal);
+                }
+            }
+            catch
+            {
+                lock (_gate)
+                {
+                    _phase = Phase.Attached;
+                    _sendsDrained = null;
+                }
+
+                throw;
+            }
+
+            // The handoff point is fixed. What follows only finishes the WebSocket layer's writes; it is not cancellable,
+            // since abandoning it could leave a partial frame on the wire.
+            try
+            {
+                if (sendFinal)
+                {
+                    await _webSocket.SendAsync(finalMessage, messageType, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                await _transport.FinishWritesAsync().ConfigureAwait(false);
+            }
+            catch
+            {
+                // The last frame may be incomplete on the wire: the connection cannot be handed over. Close it rather
+                // than hand back a stream in an unknown state.
+                _transport.Transport.Dispose();
+                throw;
+            }
+            finally
+            {
+                _transport.Release();
+
+                // Stops the keep-alive timer and fails what the WebSocket still had pending; its Dispose of the stream is ignored now.
+                _webSocket.Abort();
+                lock (_gate)
+                {
+                    _phase = Phase.Detached;
+                }
+            }
+
+            return new DetachedStream(_transport);
+        }
+
+        private void ThrowIfNotAttached()
+        {
+            if (_phase == Phase.Detached)
+            {
+                throw new InvalidOperationException(DetachedMessage);
+            }
+
+            if (_phase == Phase.Detaching)
+            {
+                throw new InvalidOperationException(DetachingMessage);
+            }
+        }
+
+        private void ThrowIfInsideMessage()
+        {
+            if (_insideMessage)
+            {
+                throw new InvalidOperationException(
+                    "The application is inside a received message (EndOfMessage not seen yet): detaching now would strand the rest of it. " +
+                    "Receive until EndOfMessage, then detach.");
+            }
+        }
 
         /// <inheritdoc />
-        public override WebSocketCloseStatus? CloseStatus => throw new NotImplementedException();
+        public override WebSocketCloseStatus? CloseStatus => _webSocket.CloseStatus;
+
         /// <inheritdoc />
-        public override string? CloseStatusDescription => throw new NotImplementedException();
+        public override string? CloseStatusDescription => _webSocket.CloseStatusDescription;
+
+        /// <summary>The state of the WebSocket layer; <see cref="WebSocketState.Closed"/> once detached.</summary>
+        public override WebSocketState State => IsDetached ? WebSocketState.Closed : _webSocket.State;
+
         /// <inheritdoc />
-        public override WebSocketState State => throw new NotImplementedException();
+        public override string? SubProtocol => _webSocket.SubProtocol;
+
+        /// <summary>Aborts the WebSocket. Before a detach this closes the transport, as the BCL WebSocket does; after one it leaves the transport to its new owner.</summary>
+        public override void Abort() => _webSocket.Abort();
+
+        /// <summary>Disposes the WebSocket. Before a detach this closes the transport, as the BCL WebSocket does; after one it leaves the transport to its new owner.</summary>
+        public override void Dispose() => _webSocket.Dispose();
+
         /// <inheritdoc />
-        public override string? SubProtocol => throw new NotImplementedException();
+        /// <exception cref="InvalidOperationException">The WebSocket was detached: closing would write into the raw stream.</exception>
+        public override Task CloseAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken)
+        {
+            lock (_gate)
+            {
+                ThrowIfNotAttached();
+            }
+
+            return _webSocket.CloseAsync(closeStatus, statusDescription, cancellationToken);
+        }
+
         /// <inheritdoc />
-        public override void Abort() => throw new NotImplementedException();
+        /// <exception cref="InvalidOperationException">The WebSocket was detached: closing would write into the raw stream.</exception>
+        public override Task CloseOutputAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken)
+        {
+            lock (_gate)
+            {
+                ThrowIfNotAttached();
+            }
+
+            return _webSocket.CloseOutputAsync(closeStatus, statusDescription, cancellationToken);
+        }
+
+        // ---- Receive: passed through, noting where the application is relative to message boundaries ----
+
         /// <inheritdoc />
-        public override Task CloseAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken) => throw new NotImplementedException();
+        /// <exception cref="InvalidOperationException">The WebSocket was detached, before or during this call.</exception>
+        public override Task<WebSocketReceiveResult> ReceiveAsync(ArraySegment<byte> buffer, CancellationToken cancellationToken)
+        {
+            lock (_gate)
+            {
+                ThrowIfNotAttached();
+            }
+
+            Task<WebSocketReceiveResult> receive = _webSocket.ReceiveAsync(buffer, cancellationToken);
+            if (receive.IsCompletedSuccessfully)
+            {
+                OnReceived(receive.Result.MessageType, receive.Result.EndOfMessage);
+                return receive;
+            }
+
+            return AwaitReceiveAsync(receive);
+        }
+
+        private async Task<WebSocketReceiveResult> AwaitReceiveAsync(Task<WebSocketReceiveResult> receive)
+        {
+            WebSocketReceiveResult result;
+            try
+            {
+                result = await receive.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (_phase != Phase.Attached)
+            {
+                throw new InvalidOperationException(FrameBoundedStream.DetachedReadMessage, ex);
+            }
+
+            OnReceived(result.MessageType, result.EndOfMessage);
+            return result;
+        }
+
         /// <inheritdoc />
-        public override Task CloseOutputAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken) => throw new NotImplementedException();
+        /// <exception cref="InvalidOperationException">The WebSocket was detached, before or during this call.</exception>
+        public override ValueTask<ValueWebSocketReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+        {
+            lock (_gate)
+            {
+                ThrowIfNotAttached();
+            }
+
+            ValueTask<ValueWebSocketReceiveResult> receive = _webSocket.ReceiveAsync(buffer, cancellationToken);
+            if (receive.IsCompletedSuccessfully)
+            {
+                ValueWebSocketReceiveResult result = receive.Result;
+                OnReceived(result.MessageType, result.EndOfMessage);
+                return new ValueTask<ValueWebSocketReceiveResult>(result);
+            }
+
+            return AwaitReceiveAsync(receive);
+        }
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+        private async ValueTask<ValueWebSocketReceiveResult> AwaitReceiveAsync(ValueTask<ValueWebSocketReceiveResult> receive)
+        {
+            ValueWebSocketReceiveResult result;
+            try
+            {
+                result = await receive.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (_phase != Phase.Attached)
+            {
+                throw new InvalidOperationException(FrameBoundedStream.DetachedReadMessage, ex);
+            }
+
+            OnReceived(result.MessageType, result.EndOfMessage);
+            return result;
+        }
+
+        private void OnReceived(WebSocketMessageType messageType, bool endOfMessage)
+        {
+            if (messageType == WebSocketMessageType.Close)
+            {
+                return;
+            }
+
+            lock (_gate)
+            {
+                _insideMessage = !endOfMessage;
+                if (endOfMessage)
+                {
+                    _messagesReceived++;
+                }
+            }
+        }
+
+        // ---- Send: passed through, counting sends in flight so that a detach can wait for them ----
+
         /// <inheritdoc />
-        public override void Dispose() => throw new NotImplementedException();
+        /// <exception cref="InvalidOperationException">The WebSocket was detached or a detach is in progress.</exception>
+        public override Task SendAsync(ArraySegment<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken)
+            => SendAsync(buffer.AsMemory(), messageType, endOfMessage ? WebSocketMessageFlags.EndOfMessage : WebSocketMessageFlags.None, cancellationToken).AsTask();
+
         /// <inheritdoc />
-        public override Task<WebSocketReceiveResult> ReceiveAsync(ArraySegment<byte> buffer, CancellationToken cancellationToken) => throw new NotImplementedException();
+        /// <exception cref="InvalidOperationException">The WebSocket was detached or a detach is in progress.</exception>
+        public override ValueTask SendAsync(ReadOnlyMemory<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken)
+            => SendAsync(buffer, messageType, endOfMessage ? WebSocketMessageFlags.EndOfMessage : WebSocketMessageFlags.None, cancellationToken);
+
         /// <inheritdoc />
-        public override Task SendAsync(ArraySegment<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken) => throw new NotImplementedException();
+        /// <exception cref="InvalidOperationException">The WebSocket was detached or a detach is in progress.</exception>
+        public override ValueTask SendAsync(ReadOnlyMemory<byte> buffer, WebSocketMessageType messageType, WebSocketMessageFlags messageFlags, CancellationToken cancellationToken = default)
+        {
+            lock (_gate)
+            {
+                ThrowIfNotAttached();
+                _sendsInFlight++;
+            }
+
+            ValueTask send;
+            try
+            {
+                send = _webSocket.SendAsync(buffer, messageType, messageFlags, cancellationToken);
+            }
+            catch
+            {
+                EndSend();
+                throw;
+            }
+
+            if (send.IsCompleted)
+            {
+                try
+                {
+                    send.GetAwaiter().GetResult();
+                }
+                finally
+                {
+                    EndSend();
+                }
+
+                return default;
+            }
+
+            return AwaitSendAsync(send);
+        }
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+        private async ValueTask AwaitSendAsync(ValueTask send)
+        {
+            try
+            {
+                await send.ConfigureAwait(false);
+            }
+            finally
+            {
+                EndSend();
+            }
+        }
+
+        private void EndSend()
+        {
+            TaskCompletionSource<bool>? drained = null;
+            lock (_gate)
+            {
+                if (--_sendsInFlight == 0)
+                {
+                    drained = _sendsDrained;
+                    _sendsDrained = null;
+                }
+            }
+
+            drained?.TrySetResult(true);
+        }
     }
 }

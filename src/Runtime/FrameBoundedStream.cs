@@ -1,0 +1,783 @@
+using System;
+using System.Buffers;
+using System.IO;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace WebSocketHandoff
+{
+    /// <summary>
+    /// The stream the BCL WebSocket runs on. It owns the caller's transport and stands between the two so that a
+    /// handoff can happen at a frame boundary without losing a byte or letting a WebSocket byte follow it.
+    /// </summary>
+    internal sealed class FrameBoundedStream : Stream
+    {
+        private const int BufferSize = 4096;
+
+        // The longest prefix of a frame that can be given back: a 14-byte header and a legal control payload
+        // (RFC 6455 §5.5). The WebSocket cannot act on a frame until all of that prefix has reached it.
+        private const int RewindCapacity = 14 + 125;
+
+        internal const string DetachedReadMessage =
+            "The WebSocket was detached while this ReceiveAsync was pending. No byte after the handoff point was consumed: read them from the stream that the detach returned.";
+
+        private const string DetachedWriteMessage =
+            "The WebSocket was detached: it can no longer send. Write to the stream that the detach returned.";
+
+        private readonly Stream _transport;
+        private readonly object _lock = new object();
+        private readonly WakeSignal _signal = new WakeSignal();
+        private readonly Action _onFillCompleted;
+        private readonly byte[] _rewind = new byte[RewindCapacity];
+
+        private byte[]? _buffer;
+        private int _start;
+        private int _end;
+        private bool _eof;
+        private ExceptionDispatchInfo? _fillError;
+        private bool _fillInFlight;
+        private ConfiguredValueTaskAwaitable<int>.ConfiguredValueTaskAwaiter _fillAwaiter;
+
+        private FrameTracker _tracker;
+        private int _rewindStart;
+        private int _rewindCount;
+        private bool _rewindOverflow;
+        private bool _dataPayloadHanded;
+        private bool _messageOpen;
+        private long _messagesHanded;
+        private bool _directReadInFlight;
+
+        private bool _readerParked;
+        private CancellationTokenRegistration _parkedRegistration;
+
+        private ReadSide _readSide;
+        private WriteGate _writeGate;
+        private bool _writeInFlight;
+        private TaskCompletionSource<bool>? _writesDrained;
+        private bool _disposed;
+
+        public FrameBoundedStream(Stream transport)
+        {
+            _transport = transport;
+            _onFillCompleted = OnFillCompleted;
+            _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        }
+
+        private enum ReadSide
+        {
+            /// <summary>Frames flow to the WebSocket.</summary>
+            Attached,
+
+            /// <summary>The handoff point is fixed; a WebSocket read parks (it must not fail yet: a failed read aborts the WebSocket, which would cancel a final send).</summary>
+            Held,
+
+            /// <summary>Detached: WebSocket reads fail; the residual belongs to the detached stream.</summary>
+            Released,
+        }
+
+        private enum WriteGate
+        {
+            Open,
+
+            /// <summary>Only the next data frame (the final message of SendAndDetachAsync) may pass; control frames are dropped.</summary>
+            FinalOnly,
+
+            Closed,
+        }
+
+        private enum ReadStep
+        {
+            Done,
+            Direct,
+            Park,
+        }
+
+        /// <summary>Bytes of the current frame handed to the WebSocket that a detach would give back (for tests).</summary>
+        internal int HandedBytesOfCurrentFrame
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _rewindCount;
+                }
+            }
+        }
+
+        /// <summary>The transport this stream owns.</summary>
+        public Stream Transport => _transport;
+
+        public override bool CanRead => true;
+
+        public override bool CanWrite => true;
+
+        public override bool CanSeek => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        // ---- Read side: the WebSocket's reads ----
+
+        public override ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
+        {
+            if (destination.IsEmpty)
+            {
+                return new ValueTask<int>(0);
+            }
+
+            ReadStep step;
+            int result;
+            ValueTask wait = default;
+            lock (_lock)
+            {
+                step = NextReadStepLocked(destination.Span, out result);
+                if (step == ReadStep.Park)
+                {
+                    wait = ParkLocked(cancellationToken);
+                }
+            }
+
+            return step switch
+            {
+                ReadStep.Done => new ValueTask<int>(result),
+                ReadStep.Direct => DirectReadAsync(destination.Slice(0, result), cancellationToken),
+                _ => ReadAfterWakeAsync(destination, wait, cancellationToken),
+            };
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+            => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count)
+            => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+        private async ValueTask<int> ReadAfterWakeAsync(Memory<byte> destination, ValueTask wait, CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                try
+                {
+                    await wait.ConfigureAwait(false);
+                }
+                finally
+                {
+                    _parkedRegistration.Dispose();
+                }
+
+                ReadStep step;
+                int result;
+                lock (_lock)
+                {
+                    step = NextReadStepLocked(destination.Span, out result);
+                    if (step == ReadStep.Park)
+                    {
+                        wait = ParkLocked(cancellationToken);
+                    }
+                }
+
+                if (step == ReadStep.Done)
+                {
+                    return result;
+                }
+
+                if (step == ReadStep.Direct)
+                {
+                    return await DirectReadAsync(destination.Slice(0, result), cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        /// <summary>Decides what a WebSocket read does next: take buffered bytes, read payload directly, or park.</summary>
+        private ReadStep NextReadStepLocked(Span<byte> destination, out int result)
+        {
+            while (true)
+            {
+                result = 0;
+                if (_readSide == ReadSide.Released)
+                {
+                    throw new IOException(DetachedReadMessage);
+                }
+
+                if (_readSide == ReadSide.Held)
+                {
+                    return ReadStep.Park;
+                }
+
+                ObjectDisposedException.ThrowIf(_disposed, this);
+
+                if (_start < _end)
+                {
+                    result = HandLocked(destination);
+                    return ReadStep.Done;
+                }
+
+                _fillError?.Throw();
+                if (_eof)
+                {
+                    return ReadStep.Done;
+                }
+
+                if (_dataPayloadHanded && !_tracker.InHeader)
+                {
+                    // More payload of a data frame the WebSocket has begun to deliver: read it straight into the
+                    // WebSocket's buffer (no extra copy of large payloads), never past the frame end. Such bytes cannot
+                    // be taken back, but a detach is refused in the middle of a message anyway. The first payload bytes
+                    // of a frame come through the buffer instead, so that until then the frame can still be given back.
+                    ulong remaining = _tracker.PayloadRemaining;
+                    result = (ulong)destination.Length < remaining ? destination.Length : (int)remaining;
+                    _directReadInFlight = true;
+                    return ReadStep.Direct;
+                }
+
+                if (_fillInFlight || !StartFillLocked())
+                {
+                    return ReadStep.Park;
+                }
+            }
+        }
+
+        /// <summary>Hands the WebSocket buffered bytes, never a byte past the end of the current frame.</summary>
+        private int HandLocked(Span<byte> destination)
+        {
+            int copied = 0;
+            bool frameEnded = false;
+            while (!frameEnded && copied < destination.Length && _start < _end)
+            {
+                bool header = _tracker.InHeader;
+                ReadOnlySpan<byte> source = _buffer.AsSpan(_start, Math.Min(_end - _start, destination.Length - copied));
+                int n = _tracker.Advance(source, out frameEnded);
+                source = source.Slice(0, n);
+                source.CopyTo(destination.Slice(copied));
+                if (header || _tracker.IsControl)
+                {
+                    Remember(source);
+                }
+                else
+                {
+                    _dataPayloadHanded = true;
+                }
+
+                _start += n;
+                copied += n;
+            }
+
+            if (frameEnded)
+            {
+                OnFrameHandedLocked();
+            }
+
+            return copied;
+        }
+
+        /// <summary>
+        /// Keeps a copy of the bytes of the current frame that the WebSocket cannot have acted on yet (header, control
+        /// payload), so that a detach can put them back in front of the residual.
+        /// </summary>
+        private void Remember(ReadOnlySpan<byte> bytes)
+        {
+            if (_rewindOverflow || _rewindCount + bytes.Length > RewindCapacity)
+            {
+                _rewindOverflow = true;
+                return;
+            }
+
+            bytes.CopyTo(_rewind.AsSpan(_rewindCount));
+            _rewindCount += bytes.Length;
+        }
+
+        private void OnFrameHandedLocked()
+        {
+            if (!_tracker.IsControl)
+            {
+                if (_tracker.IsFinal)
+                {
+                    _messagesHanded++;
+                    _messageOpen = false;
+                }
+                else
+                {
+                    _messageOpen = true;
+                }
+            }
+
+            _tracker.StartNextFrame();
+            _rewindCount = 0;
+            _rewindOverflow = false;
+            _dataPayloadHanded = false;
+        }
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+        private async ValueTask<int> DirectReadAsync(Memory<byte> destination, CancellationToken cancellationToken)
+        {
+            int n;
+            try
+            {
+                n = await _transport.ReadAsync(destination, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                lock (_lock)
+                {
+                    _directReadInFlight = false;
+                }
+
+                throw;
+            }
+
+            lock (_lock)
+            {
+                _directReadInFlight = false;
+                if (n == 0)
+                {
+                    _eof = true;
+                }
+                else
+                {
+                    _dataPayloadHanded = true;
+                    _tracker.Advance(destination.Span.Slice(0, n), out bool frameEnded);
+                    if (frameEnded)
+                    {
+                        OnFrameHandedLocked();
+                    }
+                }
+            }
+
+            return n;
+        }
+
+        /// <summary>Starts one transport read into the empty buffer; returns true when it completed at once.</summary>
+        private bool StartFillLocked()
+        {
+            // Fills are never cancelled: whatever the transport delivers lands in the buffer, so it is never lost.
+            _start = 0;
+            _end = 0;
+            _fillInFlight = true;
+            try
+            {
+                ValueTask<int> read = _transport.ReadAsync(_buffer.AsMemory(), CancellationToken.None);
+                _fillAwaiter = read.ConfigureAwait(false).GetAwaiter();
+            }
+            catch (Exception ex)
+            {
+                _fillInFlight = false;
+                _fillError = ExceptionDispatchInfo.Capture(ex);
+                return true;
+            }
+
+            if (_fillAwaiter.IsCompleted)
+            {
+                CompleteFillLocked();
+                return true;
+            }
+
+            _fillAwaiter.UnsafeOnCompleted(_onFillCompleted);
+            return false;
+        }
+
+        private void OnFillCompleted()
+        {
+            bool wake;
+            lock (_lock)
+            {
+                CompleteFillLocked();
+                wake = TakeParkedReaderLocked();
+            }
+
+            if (wake)
+            {
+                _signal.Wake();
+            }
+        }
+
+        private void CompleteFillLocked()
+        {
+            try
+            {
+                int n = _fillAwaiter.GetResult();
+                if (n == 0)
+                {
+                    _eof = true;
+                }
+                else
+                {
+                    _end = n;
+                }
+            }
+            catch (Exception ex)
+            {
+                _fillError = ExceptionDispatchInfo.Capture(ex);
+            }
+            finally
+            {
+                _fillAwaiter = default;
+                _fillInFlight = false;
+            }
+
+            if (_disposed)
+            {
+                ReturnBufferLocked();
+            }
+        }
+
+        private ValueTask ParkLocked(CancellationToken cancellationToken)
+        {
+            _readerParked = true;
+            ValueTask wait = _signal.Arm();
+            if (cancellationToken.CanBeCanceled)
+            {
+                _parkedRegistration = cancellationToken.UnsafeRegister(
+                    static (state, token) => ((FrameBoundedStream)state!).CancelParkedReader(token), this);
+            }
+
+            return wait;
+        }
+
+        private bool TakeParkedReaderLocked()
+        {
+            bool parked = _readerParked;
+            _readerParked = false;
+            return parked;
+        }
+
+        private void CancelParkedReader(CancellationToken token)
+        {
+            bool wake;
+            lock (_lock)
+            {
+                wake = TakeParkedReaderLocked();
+            }
+
+            if (wake)
+            {
+                _signal.Fail(new OperationCanceledException(token));
+            }
+        }
+
+        // ---- Write side: the WebSocket's writes ----
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default)
+        {
+            bool final = false;
+            lock (_lock)
+            {
+                if (_writeGate != WriteGate.Open)
+                {
+                    // ManagedWebSocket writes one whole frame per call, so the first byte tells the frame's kind.
+                    bool control = frame.IsEmpty || (frame.Span[0] & 0x08) != 0;
+                    if (control)
+                    {
+                        // Keep-alive pings, pongs and close frames after the handoff point: the WebSocket layer's own
+                        // traffic, which must not reach what is now a raw stream.
+                        return default;
+                    }
+
+                    if (_writeGate == WriteGate.Closed)
+                    {
+                        return ValueTask.FromException(new IOException(DetachedWriteMessage));
+                    }
+
+                    final = true;
+                }
+
+                _writeInFlight = true;
+            }
+
+            ValueTask write;
+            try
+            {
+                write = _transport.WriteAsync(frame, cancellationToken);
+            }
+            catch
+            {
+                EndWrite(final);
+                throw;
+            }
+
+            if (write.IsCompletedSuccessfully)
+            {
+                EndWrite(final);
+                return default;
+            }
+
+            return AwaitWriteAsync(write, final);
+        }
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+        private async ValueTask AwaitWriteAsync(ValueTask write, bool final)
+        {
+            try
+            {
+                await write.ConfigureAwait(false);
+            }
+            finally
+            {
+                EndWrite(final);
+            }
+        }
+
+        private void EndWrite(bool final)
+        {
+            TaskCompletionSource<bool>? drained;
+            lock (_lock)
+            {
+                _writeInFlight = false;
+                if (final)
+                {
+                    _writeGate = WriteGate.Closed;
+                }
+
+                drained = _writesDrained;
+                _writesDrained = null;
+            }
+
+            drained?.TrySetResult(true);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+            => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Write(byte[] buffer, int offset, int count)
+            => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override Task FlushAsync(CancellationToken cancellationToken)
+        {
+            lock (_lock)
+            {
+                if (_writeGate != WriteGate.Open)
+                {
+                    return Task.CompletedTask;
+                }
+            }
+
+            return _transport.FlushAsync(cancellationToken);
+        }
+
+        public override void Flush() => FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        // ---- The handoff ----
+
+        /// <summary>
+        /// Fixes the handoff point at the end of the last frame handed to the WebSocket, or throws
+        /// <see cref="InvalidOperationException"/> and changes nothing when bytes past that point cannot be taken back.
+        /// From here on the WebSocket gets no byte and writes nothing but, when <paramref name="keepFinal"/>, one data frame.
+        /// </summary>
+        public void Hold(long messagesReceivedByApplication, bool keepFinal)
+        {
+            lock (_lock)
+            {
+                if (_disposed)
+                {
+                    throw new InvalidOperationException(
+                        "The WebSocket was aborted or disposed before the detach, and its transport with it: there is nothing left to detach.");
+                }
+
+                if (_directReadInFlight || _dataPayloadHanded || _messageOpen || _messagesHanded != messagesReceivedByApplication)
+                {
+                    throw new InvalidOperationException(
+                        "A message is arriving and ReceiveAsync is delivering it: detaching now would lose or duplicate its bytes. " +
+                        "Receive until EndOfMessage, then detach.");
+                }
+
+                if (_rewindOverflow)
+                {
+                    throw new InvalidOperationException(
+                        "The WebSocket is in the middle of a malformed frame and will fail with a protocol error; the connection cannot be handed off cleanly.");
+                }
+
+                _readSide = ReadSide.Held;
+                _writeGate = keepFinal ? WriteGate.FinalOnly : WriteGate.Closed;
+                _rewindStart = 0;
+            }
+        }
+
+        /// <summary>Waits for a frame write in flight, so the WebSocket layer leaves no partial frame, then shuts writes.</summary>
+        public async ValueTask FinishWritesAsync()
+        {
+            Task? wait = null;
+            lock (_lock)
+            {
+                if (_writeInFlight)
+                {
+                    _writesDrained ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    wait = _writesDrained.Task;
+                }
+            }
+
+            if (wait is not null)
+            {
+                await wait.ConfigureAwait(false);
+            }
+
+            lock (_lock)
+            {
+                _writeGate = WriteGate.Closed;
+            }
+
+            // A buffering transport may still hold the last frame; the WebSocket's own flush was gated.
+            await _transport.FlushAsync().ConfigureAwait(false);
+        }
+
+        /// <summary>Ends the WebSocket's reads: a parked or later read fails saying the socket was detached.</summary>
+        public void Release()
+        {
+            bool wake;
+            lock (_lock)
+            {
+                _readSide = ReadSide.Released;
+                wake = TakeParkedReaderLocked();
+            }
+
+            if (wake)
+            {
+                _signal.Fail(new IOException(DetachedReadMessage));
+            }
+        }
+
+        /// <summary>
+        /// Reads what the detach left behind: the rewound frame prefix, the buffered bytes, then the result of a
+        /// transport read that was in flight. Returns -1 once all of it is drained and reads may go to the transport.
+        /// </summary>
+        public ValueTask<int> ReadResidualAsync(Memory<byte> destination, CancellationToken cancellationToken)
+        {
+            ValueTask wait;
+            lock (_lock)
+            {
+                if (TryReadResidualLocked(destination.Span, out int result))
+                {
+                    return new ValueTask<int>(result);
+                }
+
+                wait = ParkLocked(cancellationToken);
+            }
+
+            return ReadResidualAfterWakeAsync(destination, wait, cancellationToken);
+        }
+
+        private async ValueTask<int> ReadResidualAfterWakeAsync(Memory<byte> destination, ValueTask wait, CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                try
+                {
+                    await wait.ConfigureAwait(false);
+                }
+                finally
+                {
+                    _parkedRegistration.Dispose();
+                }
+
+                lock (_lock)
+                {
+                    if (TryReadResidualLocked(destination.Span, out int result))
+                    {
+                        return result;
+                    }
+
+                    wait = ParkLocked(cancellationToken);
+                }
+            }
+        }
+
+        private bool TryReadResidualLocked(Span<byte> destination, out int result)
+        {
+            result = 0;
+            if (destination.IsEmpty)
+            {
+                return true;
+            }
+
+            if (_rewindStart < _rewindCount)
+            {
+                result = Math.Min(destination.Length, _rewindCount - _rewindStart);
+                _rewind.AsSpan(_rewindStart, result).CopyTo(destination);
+                _rewindStart += result;
+                return true;
+            }
+
+            if (_start < _end)
+            {
+                result = Math.Min(destination.Length, _end - _start);
+                _buffer.AsSpan(_start, result).CopyTo(destination);
+                _start += result;
+                return true;
+            }
+
+            if (_fillInFlight)
+            {
+                return false;
+            }
+
+            if (_fillError is not null)
+            {
+                ExceptionDispatchInfo error = _fillError;
+                _fillError = null;
+                result = -1;
+                ReturnBufferLocked();
+                error.Throw();
+            }
+
+            result = _eof ? 0 : -1;
+            ReturnBufferLocked();
+            return true;
+        }
+
+        /// <summary>Called when the detached stream is disposed: the buffer goes back to the pool once no read targets it.</summary>
+        public void Retire()
+        {
+            lock (_lock)
+            {
+                _disposed = true;
+                if (!_fillInFlight)
+                {
+                    ReturnBufferLocked();
+                }
+            }
+        }
+
+        private void ReturnBufferLocked()
+        {
+            if (_buffer is not null && !_fillInFlight)
+            {
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = null;
+                _start = 0;
+                _end = 0;
+            }
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                lock (_lock)
+                {
+                    // After the handoff point the transport is the caller's: the WebSocket's Dispose, Abort, completed
+                    // close or cancelled receive must not close it.
+                    if (_readSide != ReadSide.Attached || _disposed)
+                    {
+                        return;
+                    }
+
+                    _disposed = true;
+                    ReturnBufferLocked();
+                }
+
+                _transport.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}
