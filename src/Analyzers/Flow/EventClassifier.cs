@@ -1,0 +1,412 @@
+using System;
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace WebSocketHandoff.Analyzers.Flow
+{
+    /// <summary>
+    /// Turns the operations of a control-flow block into <see cref="FlowEvent"/>s, in evaluation order
+    /// (operands before the operation that uses them).
+    /// </summary>
+    internal sealed class EventClassifier
+    {
+        private readonly TypeFlowContext _context;
+        private readonly FlowGraph _graph;
+        private readonly HandoffTypes _types;
+
+        public EventClassifier(TypeFlowContext context, FlowGraph graph)
+        {
+            _context = context;
+            _graph = graph;
+            _types = context.Types;
+        }
+
+        public void Collect(IOperation root, List<FlowEvent> events)
+        {
+            // Post-order: an invocation happens after its receiver and arguments are evaluated.
+            var stack = new Stack<KeyValuePair<IOperation, bool>>();
+            stack.Push(new KeyValuePair<IOperation, bool>(root, false));
+            while (stack.Count > 0)
+            {
+                var item = stack.Pop();
+                if (item.Value)
+                {
+                    Classify(item.Key, events);
+                    continue;
+                }
+
+                stack.Push(new KeyValuePair<IOperation, bool>(item.Key, true));
+                var children = new List<IOperation>(item.Key.ChildOperations);
+                for (var i = children.Count - 1; i >= 0; i--)
+                {
+                    stack.Push(new KeyValuePair<IOperation, bool>(children[i], false));
+                }
+            }
+        }
+
+        public void CollectReturn(IOperation returnedValue)
+        {
+            var key = RefKey.Of(returnedValue, _graph.Captures);
+            if (key != null)
+            {
+                _graph.Escapes.Add(key);
+            }
+        }
+
+        private void Classify(IOperation operation, List<FlowEvent> events)
+        {
+            switch (operation)
+            {
+                case IInvocationOperation invocation:
+                    ClassifyInvocation(invocation, events);
+                    break;
+                case IObjectCreationOperation creation:
+                    ClassifyObjectCreation(creation, events);
+                    break;
+                case ISimpleAssignmentOperation assignment:
+                    ClassifyAssignment(assignment, events);
+                    break;
+                case IReturnOperation { ReturnedValue: { } returned }:
+                    CollectReturn(returned);
+                    break;
+                case IFlowAnonymousFunctionOperation:
+                    var lambda = new FlowEvent(FlowEventKind.Closure, operation) { ClosureIsDeferred = true };
+                    events.Add(lambda);
+                    _graph.LambdaEvents.Add(lambda);
+                    break;
+                case IMethodReferenceOperation { Method: { MethodKind: MethodKind.LocalFunction } method }:
+                    events.Add(new FlowEvent(FlowEventKind.Closure, operation) { Callee = method, ClosureIsDeferred = true });
+                    break;
+            }
+        }
+
+        private void ClassifyInvocation(IInvocationOperation invocation, List<FlowEvent> events)
+        {
+            var method = invocation.TargetMethod;
+            if (method == null)
+            {
+                return;
+            }
+
+            if (method.MethodKind == MethodKind.LocalFunction)
+            {
+                events.Add(new FlowEvent(FlowEventKind.Closure, invocation) { Callee = method, ClosureIsDeferred = false });
+                return;
+            }
+
+            var name = method.Name;
+            var containingType = method.ContainingType;
+
+            if (name == "CreateFromStream" && method.IsStatic && _types.IsCreationType(containingType))
+            {
+                events.Add(new FlowEvent(FlowEventKind.Creation, invocation)
+                {
+                    Key = AssignmentTarget(invocation),
+                    Transport = FirstArgument(invocation),
+                });
+                return;
+            }
+
+            var receiver = Unwrap(invocation.Instance);
+            if (method.IsExtensionMethod && invocation.Instance == null && invocation.Arguments.Length > 0)
+            {
+                receiver = Unwrap(ArgumentAt(invocation, 0));
+            }
+
+            var receiverType = receiver?.Type ?? containingType;
+
+            if (receiver != null && _types.IsWebSocket(receiverType))
+            {
+                var key = RefKey.Of(receiver, _graph.Captures);
+                switch (name)
+                {
+                    case "DetachAsync":
+                    case "SendAndDetachAsync":
+                    case "Detach":
+                        if (_types.IsHandoff(containingType))
+                        {
+                            events.Add(new FlowEvent(FlowEventKind.Detach, invocation) { Key = key });
+                        }
+
+                        return;
+                    case "CloseAsync":
+                    case "CloseOutputAsync":
+                        events.Add(new FlowEvent(FlowEventKind.Close, invocation) { Key = key, CloseKind = "Close" });
+                        return;
+                    case "Dispose":
+                        events.Add(new FlowEvent(FlowEventKind.Close, invocation) { Key = key, CloseKind = invocation.IsImplicit ? "Using" : "Dispose" });
+                        return;
+                    case "Abort":
+                        events.Add(new FlowEvent(FlowEventKind.Close, invocation) { Key = key, CloseKind = "Abort" });
+                        return;
+                    case "SendAsync":
+                    case "ReceiveAsync":
+                        events.Add(new FlowEvent(FlowEventKind.SendReceive, invocation) { Key = key });
+                        return;
+                }
+            }
+
+            if (receiver != null && _types.IsStream(receiverType) && IsStreamIo(name))
+            {
+                AddRawUse(invocation, receiver, events);
+                if (name.StartsWith("CopyTo", StringComparison.Ordinal))
+                {
+                    var destination = Unwrap(ArgumentAt(invocation, method.IsExtensionMethod ? 1 : 0));
+                    if (destination != null && _types.IsStream(destination.Type))
+                    {
+                        AddRawUse(invocation, destination, events);
+                    }
+                }
+
+                return;
+            }
+
+            if (receiver != null && _types.IsSocket(receiverType)
+                && (name.StartsWith("Send", StringComparison.Ordinal) || name.StartsWith("Receive", StringComparison.Ordinal)))
+            {
+                AddRawUse(invocation, receiver, events);
+                return;
+            }
+
+            if (name == "Create" && method.IsStatic && invocation.Arguments.Length > 0
+                && (SymbolEqualityComparer.Default.Equals(containingType, _types.PipeReader)
+                    || SymbolEqualityComparer.Default.Equals(containingType, _types.PipeWriter)))
+            {
+                var stream = Unwrap(ArgumentAt(invocation, 0));
+                if (stream != null && _types.IsStream(stream.Type))
+                {
+                    AddRawUse(invocation, stream, events);
+                }
+
+                return;
+            }
+
+            if (method.MethodKind == MethodKind.Ordinary
+                && _context.ContainingType != null
+                && SymbolEqualityComparer.Default.Equals(containingType?.OriginalDefinition, _context.ContainingType.OriginalDefinition)
+                && (invocation.Instance == null || invocation.Instance is IInstanceReferenceOperation))
+            {
+                events.Add(new FlowEvent(FlowEventKind.MemberCall, invocation) { Callee = method.OriginalDefinition });
+            }
+
+            CollectEscapingArguments(method, invocation.Arguments);
+        }
+
+        private void ClassifyObjectCreation(IObjectCreationOperation creation, List<FlowEvent> events)
+        {
+            if (_types.IsIoWrapper(creation.Type))
+            {
+                foreach (var argument in creation.Arguments)
+                {
+                    var value = Unwrap(argument.Value);
+                    if (value != null && _types.IsStream(value.Type))
+                    {
+                        AddRawUse(creation, value, events);
+                        return;
+                    }
+                }
+
+                return;
+            }
+
+            if (creation.Constructor != null)
+            {
+                CollectEscapingArguments(creation.Constructor, creation.Arguments);
+            }
+        }
+
+        private void ClassifyAssignment(ISimpleAssignmentOperation assignment, List<FlowEvent> events)
+        {
+            var target = RefKey.Of(assignment.Target, _graph.Captures);
+            if (target == null)
+            {
+                return;
+            }
+
+            var value = Unwrap(assignment.Value);
+            if (value != null)
+            {
+                _graph.Assignments.Add(new KeyValuePair<RefKey, IOperation>(target, value));
+            }
+
+            if (!(value is IInvocationOperation invocation && invocation.TargetMethod?.Name == "CreateFromStream"))
+            {
+                events.Add(new FlowEvent(FlowEventKind.Assign, assignment) { Key = target });
+            }
+
+            // A transport stored in a field or property outlives the method.
+            if (!target.IsLocal && !(target.Symbol is IParameterSymbol))
+            {
+                var stored = RefKey.Of(value, _graph.Captures);
+                if (stored != null)
+                {
+                    _graph.Escapes.Add(stored);
+                }
+            }
+        }
+
+        private void AddRawUse(IOperation use, IOperation root, List<FlowEvent> events)
+        {
+            var key = RefKey.Of(root, _graph.Captures);
+            if (key == null)
+            {
+                return;
+            }
+
+            events.Add(new FlowEvent(FlowEventKind.RawUse, use)
+            {
+                RootOperation = root,
+                RootKey = key,
+                MayStillRun = IsStartedNotAwaited(use),
+            });
+        }
+
+        /// <summary>Arguments handed to code outside the BCL may be kept and used after this method returns.</summary>
+        private void CollectEscapingArguments(IMethodSymbol method, System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments)
+        {
+            if (arguments.IsEmpty || IsBcl(method))
+            {
+                return;
+            }
+
+            foreach (var argument in arguments)
+            {
+                var key = RefKey.Of(argument.Value, _graph.Captures);
+                if (key != null && (_types.IsStream(argument.Value.Type) || _types.IsSocket(argument.Value.Type) || _types.IsStream(Unwrap(argument.Value)?.Type)))
+                {
+                    _graph.Escapes.Add(key);
+                }
+            }
+        }
+
+        private static bool IsBcl(IMethodSymbol method)
+        {
+            var ns = method.ContainingNamespace;
+            while (ns != null && !ns.IsGlobalNamespace && !ns.ContainingNamespace.IsGlobalNamespace)
+            {
+                ns = ns.ContainingNamespace;
+            }
+
+            return ns != null && (ns.Name == "System" || ns.Name == "Microsoft");
+        }
+
+        private static bool IsStreamIo(string name) =>
+            name.StartsWith("Read", StringComparison.Ordinal)
+            || name.StartsWith("Write", StringComparison.Ordinal)
+            || name.StartsWith("Flush", StringComparison.Ordinal)
+            || name.StartsWith("CopyTo", StringComparison.Ordinal)
+            || name == "BeginRead"
+            || name == "BeginWrite";
+
+        private static bool IsStartedNotAwaited(IOperation use)
+        {
+            if (use is IInvocationOperation invocation)
+            {
+                var name = invocation.TargetMethod.Name;
+                if (name == "BeginRead" || name == "BeginWrite")
+                {
+                    return true;
+                }
+
+                var returnType = invocation.TargetMethod.ReturnType;
+                if (returnType == null || (returnType.Name != "Task" && returnType.Name != "ValueTask"))
+                {
+                    return false;
+                }
+
+                return !IsAwaited(invocation);
+            }
+
+            return false;
+        }
+
+        internal static bool IsAwaited(IOperation operation)
+        {
+            var current = operation;
+            var parent = current.Parent;
+            while (parent != null)
+            {
+                if (parent is IConversionOperation || parent is IParenthesizedOperation)
+                {
+                    current = parent;
+                    parent = parent.Parent;
+                    continue;
+                }
+
+                if (parent is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configureAwait && configureAwait.Instance == current)
+                {
+                    current = parent;
+                    parent = parent.Parent;
+                    continue;
+                }
+
+                return parent is IAwaitOperation;
+            }
+
+            return false;
+        }
+
+        private RefKey? AssignmentTarget(IOperation creation)
+        {
+            var current = creation;
+            var parent = creation.Parent;
+            while (parent is IConversionOperation || parent is IParenthesizedOperation)
+            {
+                current = parent;
+                parent = parent.Parent;
+            }
+
+            return parent is ISimpleAssignmentOperation assignment && assignment.Value == current
+                ? RefKey.Of(assignment.Target, _graph.Captures)
+                : null;
+        }
+
+        private static IOperation? FirstArgument(IInvocationOperation invocation) => Unwrap(ArgumentAt(invocation, 0));
+
+        private static IOperation? ArgumentAt(IInvocationOperation invocation, int ordinal)
+        {
+            foreach (var argument in invocation.Arguments)
+            {
+                if (argument.Parameter?.Ordinal == ordinal)
+                {
+                    return argument.Value;
+                }
+            }
+
+            return null;
+        }
+
+        internal static IOperation? Unwrap(IOperation? operation)
+        {
+            while (operation is IConversionOperation || operation is IParenthesizedOperation)
+            {
+                operation = operation is IConversionOperation conversion ? conversion.Operand : ((IParenthesizedOperation)operation).Operand;
+            }
+
+            return operation;
+        }
+
+        /// <summary>The <c>using</c> keyword of the statement or declaration an implicit Dispose belongs to.</summary>
+        internal static SyntaxToken? UsingKeywordOf(SyntaxNode node)
+        {
+            for (var current = node; current != null; current = current.Parent)
+            {
+                switch (current)
+                {
+                    case UsingStatementSyntax usingStatement:
+                        return usingStatement.UsingKeyword;
+                    case LocalDeclarationStatementSyntax { UsingKeyword.RawKind: not 0 } declaration:
+                        return declaration.UsingKeyword;
+                    case StatementSyntax:
+                    case MemberDeclarationSyntax:
+                        return null;
+                }
+            }
+
+            return null;
+        }
+    }
+}

@@ -1,0 +1,323 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace WebSocketHandoff.Analyzers.Flow
+{
+    /// <summary>
+    /// A control-flow graph (of a member body, a lambda or a local function) indexed for the handoff rules:
+    /// the events of each block in evaluation order, and each block's successors including the paths through
+    /// <c>finally</c> and into <c>catch</c> that the graph leaves implicit.
+    /// </summary>
+    internal sealed class FlowGraph
+    {
+        private readonly List<FlowEvent>[] _events;
+        private readonly List<Edge>[] _successors;
+        private readonly TypeFlowContext _context;
+
+        public FlowGraph(ControlFlowGraph graph, IMethodSymbol? owner, FlowGraph? parent, TypeFlowContext context)
+        {
+            Graph = graph;
+            Owner = owner;
+            Parent = parent;
+            Captures = new FlowCaptures(graph);
+            _events = new List<FlowEvent>[graph.Blocks.Length];
+            _successors = new List<Edge>[graph.Blocks.Length];
+            var classifier = new EventClassifier(context, this);
+            foreach (var block in graph.Blocks)
+            {
+                var events = new List<FlowEvent>();
+                if (block.IsReachable)
+                {
+                    foreach (var operation in block.Operations)
+                    {
+                        classifier.Collect(operation, events);
+                    }
+
+                    if (block.BranchValue != null)
+                    {
+                        classifier.Collect(block.BranchValue, events);
+                        if (block.FallThroughSuccessor?.Semantics == ControlFlowBranchSemantics.Return)
+                        {
+                            classifier.CollectReturn(block.BranchValue);
+                        }
+                    }
+                }
+
+                _events[block.Ordinal] = events;
+            }
+
+            _context = context;
+            ComputeSuccessors();
+        }
+
+        public ControlFlowGraph Graph { get; }
+
+        /// <summary>The method, lambda or local function whose body this is (null for initializers).</summary>
+        public IMethodSymbol? Owner { get; }
+
+        public FlowGraph? Parent { get; }
+
+        public FlowCaptures Captures { get; }
+
+        /// <summary>Lambdas created in this body (their graphs hang off it).</summary>
+        public List<FlowEvent> LambdaEvents { get; } = new List<FlowEvent>();
+
+        /// <summary>Assignments in this body: target, value. Used to follow what a transport wraps.</summary>
+        public List<KeyValuePair<RefKey, IOperation>> Assignments { get; } = new List<KeyValuePair<RefKey, IOperation>>();
+
+        /// <summary>References to a location that leave the method: returned, stored in a member, passed to non-BCL code.</summary>
+        public List<RefKey> Escapes { get; } = new List<RefKey>();
+
+        public IEnumerable<FlowGraph> Closures
+        {
+            get
+            {
+                foreach (var lambda in LambdaEvents)
+                {
+                    var graph = ResolveClosure(lambda);
+                    if (graph != null)
+                    {
+                        yield return graph;
+                    }
+                }
+
+                foreach (var localFunction in Graph.LocalFunctions)
+                {
+                    yield return _context.GetGraph(Graph.GetLocalFunctionControlFlowGraph(localFunction, _context.CancellationToken), localFunction, this);
+                }
+            }
+        }
+
+        /// <summary>The graph of the lambda or local function a <see cref="FlowEventKind.Closure"/> event refers to.</summary>
+        public FlowGraph? ResolveClosure(FlowEvent closure)
+        {
+            if (closure.Closure != null)
+            {
+                return closure.Closure;
+            }
+
+            try
+            {
+                if (closure.Operation is IFlowAnonymousFunctionOperation lambda)
+                {
+                    closure.Closure = _context.GetGraph(Graph.GetAnonymousFunctionControlFlowGraphInScope(lambda, _context.CancellationToken), lambda.Symbol, this);
+                }
+                else if (closure.Callee != null)
+                {
+                    closure.Closure = _context.GetGraph(Graph.GetLocalFunctionControlFlowGraphInScope(closure.Callee, _context.CancellationToken), closure.Callee, this);
+                }
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                // A local function of another graph (not in scope here): treated as an ordinary call.
+            }
+
+            return closure.Closure;
+        }
+
+        public bool CanAwait => Owner != null && Owner.IsAsync;
+
+        public IReadOnlyList<FlowEvent> EventsOf(int block) => _events[block];
+
+        public IReadOnlyList<Edge> SuccessorsOf(int block) => _successors[block];
+
+        public IEnumerable<FlowEvent> AllEvents
+        {
+            get
+            {
+                foreach (var events in _events)
+                {
+                    foreach (var e in events)
+                    {
+                        yield return e;
+                    }
+                }
+            }
+        }
+
+        public bool TryFind(FlowEvent flowEvent, out int block, out int index)
+        {
+            for (block = 0; block < _events.Length; block++)
+            {
+                index = _events[block].IndexOf(flowEvent);
+                if (index >= 0)
+                {
+                    return true;
+                }
+            }
+
+            block = -1;
+            index = -1;
+            return false;
+        }
+
+        private void ComputeSuccessors()
+        {
+            var blocks = Graph.Blocks;
+            for (var i = 0; i < blocks.Length; i++)
+            {
+                _successors[i] = new List<Edge>();
+            }
+
+            // Where control goes when a finally region ends normally: the next finally of each branch that runs it,
+            // or that branch's destination.
+            var finallyContinuations = new Dictionary<ControlFlowRegion, List<Edge>>();
+            foreach (var block in blocks)
+            {
+                foreach (var branch in new[] { block.ConditionalSuccessor, block.FallThroughSuccessor })
+                {
+                    if (branch == null || branch.FinallyRegions.IsEmpty)
+                    {
+                        continue;
+                    }
+
+                    for (var k = 0; k < branch.FinallyRegions.Length; k++)
+                    {
+                        var region = branch.FinallyRegions[k];
+                        if (!finallyContinuations.TryGetValue(region, out var list))
+                        {
+                            finallyContinuations[region] = list = new List<Edge>();
+                        }
+
+                        if (k + 1 < branch.FinallyRegions.Length)
+                        {
+                            list.Add(new Edge(branch.FinallyRegions[k + 1].FirstBlockOrdinal, default));
+                        }
+                        else if (branch.Destination != null)
+                        {
+                            list.Add(new Edge(branch.Destination.Ordinal, branch.LeavingRegions));
+                        }
+                    }
+                }
+            }
+
+            foreach (var block in blocks)
+            {
+                var successors = _successors[block.Ordinal];
+                foreach (var branch in new[] { block.ConditionalSuccessor, block.FallThroughSuccessor })
+                {
+                    if (branch == null)
+                    {
+                        continue;
+                    }
+
+                    if (!branch.FinallyRegions.IsEmpty)
+                    {
+                        successors.Add(new Edge(branch.FinallyRegions[0].FirstBlockOrdinal, default));
+                    }
+                    else if (branch.Destination != null)
+                    {
+                        successors.Add(new Edge(branch.Destination.Ordinal, branch.LeavingRegions));
+                    }
+                    else if (branch.Semantics == ControlFlowBranchSemantics.StructuredExceptionHandling)
+                    {
+                        var region = block.EnclosingRegion;
+                        while (region != null && region != Graph.Root && region.Kind != ControlFlowRegionKind.Finally && region.Kind != ControlFlowRegionKind.Filter)
+                        {
+                            region = region.EnclosingRegion;
+                        }
+
+                        if (region?.Kind == ControlFlowRegionKind.Finally)
+                        {
+                            if (finallyContinuations.TryGetValue(region, out var continuations))
+                            {
+                                successors.AddRange(continuations);
+                            }
+
+                            AddHandlers(region.EnclosingRegion, successors);
+                        }
+                        else if (region?.Kind == ControlFlowRegionKind.Filter && region.EnclosingRegion != null)
+                        {
+                            foreach (var sibling in region.EnclosingRegion.NestedRegions)
+                            {
+                                if (sibling.Kind == ControlFlowRegionKind.Catch)
+                                {
+                                    successors.Add(new Edge(sibling.FirstBlockOrdinal, default, exceptional: true));
+                                }
+                            }
+                        }
+                    }
+                }
+
+                // Any operation of the block may throw: the handlers around it are reachable from every point of it.
+                AddHandlers(block.EnclosingRegion, successors);
+            }
+        }
+
+        private void AddHandlers(ControlFlowRegion? region, List<Edge> successors)
+        {
+            // The root region of a lambda's graph hangs off the regions of the graph around it: stop at our own root.
+            for (; region != null && region != Graph.Root; region = region.EnclosingRegion)
+            {
+                if (region.Kind != ControlFlowRegionKind.Try || region.EnclosingRegion == null)
+                {
+                    continue;
+                }
+
+                var tryAnd = region.EnclosingRegion;
+                if (tryAnd.Kind == ControlFlowRegionKind.TryAndCatch)
+                {
+                    for (var i = 1; i < tryAnd.NestedRegions.Length; i++)
+                    {
+                        successors.Add(new Edge(tryAnd.NestedRegions[i].FirstBlockOrdinal, default, exceptional: true));
+                    }
+                }
+                else if (tryAnd.Kind == ControlFlowRegionKind.TryAndFinally && tryAnd.NestedRegions.Length > 1)
+                {
+                    // The finally runs, then the exception goes on from there (see the finally's own successors).
+                    successors.Add(new Edge(tryAnd.NestedRegions[1].FirstBlockOrdinal, default, exceptional: true));
+                    return;
+                }
+            }
+        }
+
+        internal readonly struct Edge
+        {
+            public Edge(int destination, System.Collections.Immutable.ImmutableArray<ControlFlowRegion> leaving, bool exceptional = false)
+            {
+                Destination = destination;
+                Leaving = leaving.IsDefault ? System.Collections.Immutable.ImmutableArray<ControlFlowRegion>.Empty : leaving;
+                Exceptional = exceptional;
+            }
+
+            public int Destination { get; }
+
+            /// <summary>Regions left on the way: locals declared in them are gone (a new iteration gets new ones).</summary>
+            public System.Collections.Immutable.ImmutableArray<ControlFlowRegion> Leaving { get; }
+
+            /// <summary>Taken when an operation of the block throws: it starts from any point of the block.</summary>
+            public bool Exceptional { get; }
+        }
+
+        internal static ControlFlowGraph? TryCreate(IOperation block, CancellationToken cancellationToken)
+        {
+            try
+            {
+                switch (block)
+                {
+                    case IMethodBodyOperation methodBody:
+                        return ControlFlowGraph.Create(methodBody, cancellationToken);
+                    case IConstructorBodyOperation constructorBody:
+                        return ControlFlowGraph.Create(constructorBody, cancellationToken);
+                    case IBlockOperation body when body.Parent == null:
+                        return ControlFlowGraph.Create(body, cancellationToken);
+                    case IFieldInitializerOperation fieldInitializer:
+                        return ControlFlowGraph.Create(fieldInitializer, cancellationToken);
+                    case IPropertyInitializerOperation propertyInitializer:
+                        return ControlFlowGraph.Create(propertyInitializer, cancellationToken);
+                    default:
+                        return null;
+                }
+            }
+            catch (ArgumentException)
+            {
+                // Not a root the graph builder accepts (seen with some error recovery trees): nothing to analyze.
+                return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,466 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace WebSocketHandoff.Analyzers.Flow
+{
+    /// <summary>One operation block of a member (method body, constructor body, initializer).</summary>
+    internal sealed class MemberBody
+    {
+        public MemberBody(ISymbol owner, IOperation root)
+        {
+            Owner = owner;
+            Root = root;
+        }
+
+        public ISymbol Owner { get; }
+
+        public IOperation Root { get; }
+    }
+
+    /// <summary>What the flow analysis found about one creation.</summary>
+    internal sealed class CreationResult
+    {
+        public CreationResult(FlowEvent creation, FlowGraph graph, MemberBody member, bool isHandoff, HashSet<RefKey> roots)
+        {
+            Creation = creation;
+            Graph = graph;
+            Member = member;
+            IsHandoff = isHandoff;
+            Roots = roots;
+        }
+
+        public FlowEvent Creation { get; }
+
+        public FlowGraph Graph { get; }
+
+        public MemberBody Member { get; }
+
+        public bool IsHandoff { get; }
+
+        public RefKey? WebSocketKey => Creation.Key;
+
+        public RefKey? TransportKey => RefKey.Of(Creation.Transport, Graph.Captures);
+
+        public HashSet<RefKey> Roots { get; }
+
+        /// <summary>Raw uses that can run while this WebSocket owns its transport (WSH001), one per syntax node, in source order.</summary>
+        public List<HandoffDataflow.Site> LiveRawUses { get; } = new List<HandoffDataflow.Site>();
+
+        /// <summary>Closes of this WebSocket with the union of the states reaching them.</summary>
+        public List<HandoffDataflow.Site> Closes { get; } = new List<HandoffDataflow.Site>();
+
+        /// <summary>The transport outlives the method: a field, returned, stored, or handed to non-BCL code.</summary>
+        public bool TransportEscapes { get; set; }
+
+        /// <summary>Computed once, shared by every diagnostic about this creation.</summary>
+        public HandoffPlan? Plan { get; set; }
+
+        /// <summary>Is this close a WSH002 (see the rule's table in SPEC §3)?</summary>
+        public bool IsReportedClose(HandoffDataflow.Site close)
+        {
+            var state = close.State;
+            if (close.Event.CloseKind == "Close")
+            {
+                return (state & (HandoffDataflow.RawUsed | HandoffDataflow.Detached)) != 0;
+            }
+
+            if (IsHandoff)
+            {
+                // Dispose/Abort of a HandoffWebSocket leave a detached transport open (contract G4).
+                return false;
+            }
+
+            return (state & HandoffDataflow.RawRunning) != 0
+                || ((state & HandoffDataflow.RawUsed) != 0 && TransportEscapes);
+        }
+    }
+
+    /// <summary>What the flow analysis found after one detach.</summary>
+    internal sealed class DetachResult
+    {
+        public DetachResult(FlowEvent detach, FlowGraph graph)
+        {
+            Detach = detach;
+            Graph = graph;
+        }
+
+        public FlowEvent Detach { get; }
+
+        public FlowGraph Graph { get; }
+
+        /// <summary>The creation of the detached WebSocket, when it is in the same body.</summary>
+        public CreationResult? Creation { get; set; }
+
+        public List<HandoffDataflow.Site> SendsAfter { get; } = new List<HandoffDataflow.Site>();
+
+        public List<HandoffDataflow.Site> ClosesAfter { get; } = new List<HandoffDataflow.Site>();
+    }
+
+    /// <summary>
+    /// The shared engine of WSH001/WSH002/WSH003/WSH005: for the members of one type, finds each creation, its roots,
+    /// and which raw uses, closes and WebSocket calls can run after it (or after a detach) on some path.
+    /// </summary>
+    internal sealed class HandoffAnalysis
+    {
+        private readonly TypeFlowContext _context;
+        private readonly Dictionary<IOperation, FlowGraph?> _rootGraphs = new Dictionary<IOperation, FlowGraph?>();
+
+        private HandoffAnalysis(TypeFlowContext context)
+        {
+            _context = context;
+        }
+
+        public List<CreationResult> Creations { get; } = new List<CreationResult>();
+
+        public List<DetachResult> Detaches { get; } = new List<DetachResult>();
+
+        public static HandoffAnalysis Analyze(TypeFlowContext context, IReadOnlyList<MemberBody> members)
+        {
+            var analysis = new HandoffAnalysis(context);
+            analysis.Run(members);
+            return analysis;
+        }
+
+        private void Run(IReadOnlyList<MemberBody> members)
+        {
+            foreach (var member in members)
+            {
+                _context.CancellationToken.ThrowIfCancellationRequested();
+                if (!TextPrecheck.MemberMayHandoff(member.Root.Syntax))
+                {
+                    continue;
+                }
+
+                var root = GetGraph(member);
+                if (root == null)
+                {
+                    continue;
+                }
+
+                foreach (var graph in AllGraphs(root))
+                {
+                    foreach (var flowEvent in graph.AllEvents.ToList())
+                    {
+                        if (flowEvent.Kind == FlowEventKind.Creation)
+                        {
+                            AnalyzeCreation(member, graph, flowEvent, root);
+                        }
+                    }
+                }
+
+                foreach (var graph in AllGraphs(root))
+                {
+                    foreach (var flowEvent in graph.AllEvents.ToList())
+                    {
+                        if (flowEvent.Kind == FlowEventKind.Detach && flowEvent.Key != null)
+                        {
+                            AnalyzeDetach(graph, flowEvent);
+                        }
+                    }
+                }
+            }
+
+            foreach (var creation in Creations)
+            {
+                if (creation.Roots.Any(r => r.IsMemberOfThis || (r.Instance != null && r.Instance.IsMemberOfThis)))
+                {
+                    AnalyzeOtherMembers(creation, members);
+                }
+
+                Finish(creation);
+            }
+        }
+
+        private FlowGraph? GetGraph(MemberBody member)
+        {
+            if (!_rootGraphs.TryGetValue(member.Root, out var graph))
+            {
+                var cfg = FlowGraph.TryCreate(member.Root, _context.CancellationToken);
+                graph = cfg == null ? null : _context.GetGraph(cfg, member.Owner as IMethodSymbol, null);
+                _rootGraphs[member.Root] = graph;
+            }
+
+            return graph;
+        }
+
+        private static List<FlowGraph> AllGraphs(FlowGraph root)
+        {
+            var result = new List<FlowGraph>();
+            var seen = new HashSet<FlowGraph>();
+            var stack = new Stack<FlowGraph>();
+            stack.Push(root);
+            while (stack.Count > 0)
+            {
+                var graph = stack.Pop();
+                if (!seen.Add(graph))
+                {
+                    continue;
+                }
+
+                result.Add(graph);
+                foreach (var closure in graph.Closures)
+                {
+                    stack.Push(closure);
+                }
+            }
+
+            return result;
+        }
+
+        private void AnalyzeCreation(MemberBody member, FlowGraph graph, FlowEvent creation, FlowGraph root)
+        {
+            var method = (creation.Operation as IInvocationOperation)?.TargetMethod;
+            var isHandoff = _context.Types.IsHandoff(method?.ContainingType);
+            var roots = ComputeRoots(graph, creation.Transport);
+            var result = new CreationResult(creation, graph, member, isHandoff, roots);
+            Creations.Add(result);
+            if (roots.Count == 0)
+            {
+                return;
+            }
+
+            var dataflow = new HandoffDataflow(creation.Key, roots, creation, null);
+            dataflow.AddKillLocal(result.TransportKey);
+            dataflow.RunFrom(graph, creation, HandoffDataflow.Live);
+            result.LiveRawUses.AddRange(dataflow.LiveRawUses);
+            result.Closes.AddRange(dataflow.Closes);
+
+            foreach (var g in AllGraphs(root))
+            {
+                foreach (var escape in g.Escapes)
+                {
+                    if (roots.Contains(escape))
+                    {
+                        result.TransportEscapes = true;
+                    }
+                }
+            }
+
+            if (roots.Any(r => !r.IsLocal && !(r.Symbol is IParameterSymbol)))
+            {
+                // Held in a field or property (or reached through one): it outlives the method.
+                result.TransportEscapes |= roots.Any(r => r.IsMemberOfThis);
+            }
+        }
+
+        private void AnalyzeDetach(FlowGraph graph, FlowEvent detach)
+        {
+            var result = new DetachResult(detach, graph);
+            result.Creation = Creations.FirstOrDefault(c => c.WebSocketKey != null && c.WebSocketKey.Equals(detach.Key) && c.Member.Root == MemberRootOf(graph));
+            var dataflow = new HandoffDataflow(detach.Key, new HashSet<RefKey>(), null, null);
+            dataflow.RunFrom(graph, detach, HandoffDataflow.Detached);
+            result.SendsAfter.AddRange(Merge(dataflow.SendsAfterDetach));
+            foreach (var close in Merge(dataflow.Closes))
+            {
+                if (close.Event.CloseKind == "Close" && (close.State & HandoffDataflow.Detached) != 0)
+                {
+                    result.ClosesAfter.Add(close);
+                }
+            }
+
+            Detaches.Add(result);
+        }
+
+        private IOperation? MemberRootOf(FlowGraph graph)
+        {
+            while (graph.Parent != null)
+            {
+                graph = graph.Parent;
+            }
+
+            foreach (var pair in _rootGraphs)
+            {
+                if (pair.Value == graph)
+                {
+                    return pair.Key;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>
+        /// A transport held in a field or property of the type: raw uses in the type's other members count, from the
+        /// member's entry (or from its call of the creating member), unless that member detaches first.
+        /// Constructors run before any member can create the WebSocket and are not searched.
+        /// </summary>
+        private void AnalyzeOtherMembers(CreationResult creation, IReadOnlyList<MemberBody> members)
+        {
+            var names = new HashSet<string>();
+            foreach (var root in creation.Roots)
+            {
+                for (var key = root; key != null; key = key.Instance)
+                {
+                    if (key.Instance == null && key.IsMemberOfThis)
+                    {
+                        names.Add(key.Symbol.Name);
+                    }
+                }
+            }
+
+            var creatingMember = creation.Member.Owner as IMethodSymbol;
+            foreach (var member in members)
+            {
+                _context.CancellationToken.ThrowIfCancellationRequested();
+                if (SymbolEqualityComparer.Default.Equals(member.Owner, creation.Member.Owner)
+                    || member.Owner is IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor }
+                    || member.Owner is not IMethodSymbol
+                    || !TextPrecheck.MemberMentions(member.Root.Syntax, names))
+                {
+                    continue;
+                }
+
+                var graph = GetGraph(member);
+                if (graph == null)
+                {
+                    continue;
+                }
+
+                var webSocket = creation.WebSocketKey != null && creation.WebSocketKey.IsMemberOfThis ? creation.WebSocketKey : null;
+                var dataflow = new HandoffDataflow(webSocket, creation.Roots, null, creatingMember?.OriginalDefinition);
+                var calls = graph.AllEvents.Where(e => e.Kind == FlowEventKind.MemberCall
+                    && SymbolEqualityComparer.Default.Equals(e.Callee, creatingMember?.OriginalDefinition)).ToList();
+                if (calls.Count == 0)
+                {
+                    dataflow.RunFromEntry(graph, HandoffDataflow.Live);
+                }
+                else
+                {
+                    foreach (var call in calls)
+                    {
+                        dataflow.RunFrom(graph, call, HandoffDataflow.Live);
+                    }
+                }
+
+                creation.LiveRawUses.AddRange(dataflow.LiveRawUses);
+                creation.Closes.AddRange(dataflow.Closes);
+            }
+        }
+
+        private static void Finish(CreationResult creation)
+        {
+            var raw = Merge(creation.LiveRawUses);
+            raw.Sort((a, b) => CompareSites(a, b));
+            creation.LiveRawUses.Clear();
+            creation.LiveRawUses.AddRange(raw);
+            var closes = Merge(creation.Closes);
+            closes.Sort((a, b) => CompareSites(a, b));
+            creation.Closes.Clear();
+            creation.Closes.AddRange(closes);
+        }
+
+        private static int CompareSites(HandoffDataflow.Site a, HandoffDataflow.Site b)
+        {
+            var byTree = string.CompareOrdinal(a.Event.Syntax.SyntaxTree.FilePath, b.Event.Syntax.SyntaxTree.FilePath);
+            return byTree != 0 ? byTree : a.Event.Syntax.SpanStart.CompareTo(b.Event.Syntax.SpanStart);
+        }
+
+        /// <summary>One site per event (a raw use of two roots is reported once), with the union of the states seen.</summary>
+        private static List<HandoffDataflow.Site> Merge(List<HandoffDataflow.Site> sites)
+        {
+            var merged = new Dictionary<SyntaxNode, HandoffDataflow.Site>();
+            var order = new List<SyntaxNode>();
+            foreach (var site in sites)
+            {
+                if (merged.TryGetValue(site.Event.Syntax, out var existing))
+                {
+                    merged[site.Event.Syntax] = new HandoffDataflow.Site(existing.Event, existing.Graph, existing.State | site.State);
+                }
+                else
+                {
+                    merged[site.Event.Syntax] = site;
+                    order.Add(site.Event.Syntax);
+                }
+            }
+
+            return order.Select(s => merged[s]).ToList();
+        }
+
+        private HashSet<RefKey> ComputeRoots(FlowGraph graph, IOperation? transport)
+        {
+            var types = _context.Types;
+            var roots = new HashSet<RefKey>();
+            var work = new Stack<KeyValuePair<IOperation, FlowGraph>>();
+            if (transport != null)
+            {
+                work.Push(new KeyValuePair<IOperation, FlowGraph>(transport, graph));
+            }
+
+            void AddKey(RefKey key)
+            {
+                if (roots.Count > 32 || !roots.Add(key))
+                {
+                    return;
+                }
+
+                if (key.Symbol is IMethodSymbol { Name: "GetStream" } && types.TcpClientClient != null)
+                {
+                    roots.Add(new RefKey(types.TcpClientClient, key.Instance));
+                }
+
+                if (types.NetworkStreamSocket != null && HandoffTypes.InheritsFrom(TypeOf(key.Symbol), types.NetworkStream))
+                {
+                    roots.Add(new RefKey(types.NetworkStreamSocket, key));
+                }
+
+                // What was assigned to it in this body (and in the bodies around a lambda): the streams it wraps.
+                for (var g = graph; g != null; g = g.Parent)
+                {
+                    foreach (var assignment in g.Assignments)
+                    {
+                        if (assignment.Key.Equals(key))
+                        {
+                            work.Push(new KeyValuePair<IOperation, FlowGraph>(assignment.Value, g));
+                        }
+                    }
+                }
+            }
+
+            while (work.Count > 0 && roots.Count <= 32)
+            {
+                var item = work.Pop();
+                var operation = EventClassifier.Unwrap(item.Key);
+                if (operation is Microsoft.CodeAnalysis.FlowAnalysis.IFlowCaptureReferenceOperation capture)
+                {
+                    var captured = item.Value.Captures.Resolve(capture);
+                    if (captured != null)
+                    {
+                        work.Push(new KeyValuePair<IOperation, FlowGraph>(captured, item.Value));
+                    }
+
+                    continue;
+                }
+
+                var key = RefKey.Of(operation, item.Value.Captures);
+                if (key != null)
+                {
+                    AddKey(key);
+                }
+                else if (operation is IObjectCreationOperation creation && types.IsWrappingStream(creation.Type))
+                {
+                    foreach (var argument in creation.Arguments)
+                    {
+                        if (argument.Parameter?.Ordinal == 0)
+                        {
+                            work.Push(new KeyValuePair<IOperation, FlowGraph>(argument.Value, item.Value));
+                        }
+                    }
+                }
+            }
+
+            return roots;
+        }
+
+        private static ITypeSymbol? TypeOf(ISymbol symbol) => symbol switch
+        {
+            ILocalSymbol local => local.Type,
+            IParameterSymbol parameter => parameter.Type,
+            IFieldSymbol field => field.Type,
+            IPropertySymbol property => property.Type,
+            IMethodSymbol method => method.ReturnType,
+            _ => null,
+        };
+    }
+}

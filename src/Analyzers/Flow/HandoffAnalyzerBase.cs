@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace WebSocketHandoff.Analyzers.Flow
+{
+    /// <summary>
+    /// The opening every flow rule shares: concurrent, generated code skipped, types resolved once per compilation,
+    /// nothing registered without <c>System.Net.WebSockets.WebSocket</c>. Per type (transports in fields make the question
+    /// span members), operation blocks are collected only in files that mention a creation or a detach, and analyzed
+    /// when the type ends.
+    /// </summary>
+    internal abstract class HandoffAnalyzerBase : DiagnosticAnalyzer
+    {
+        public sealed override void Initialize(AnalysisContext context)
+        {
+            context.EnableConcurrentExecution();
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.RegisterCompilationStartAction(compilationStart =>
+            {
+                var types = HandoffTypes.TryCreate(compilationStart.Compilation);
+                if (types == null)
+                {
+                    return;
+                }
+
+                var precheck = new TextPrecheck();
+                compilationStart.RegisterSymbolStartAction(
+                    symbolStart =>
+                    {
+                        var type = (INamedTypeSymbol)symbolStart.Symbol;
+                        if (!precheck.TypeMayHandoff(type, symbolStart.CancellationToken))
+                        {
+                            return;
+                        }
+
+                        var members = new ConcurrentQueue<MemberBody>();
+                        symbolStart.RegisterOperationBlockAction(block =>
+                        {
+                            // A method's body block hangs off its IMethodBodyOperation: the graph is built from the root.
+                            IOperation? previous = null;
+                            foreach (var operation in block.OperationBlocks)
+                            {
+                                var root = operation;
+                                while (root?.Parent != null)
+                                {
+                                    root = root.Parent;
+                                }
+
+                                if (root != null && root != previous)
+                                {
+                                    previous = root;
+                                    members.Enqueue(new MemberBody(block.OwningSymbol, root));
+                                }
+                            }
+                        });
+                        symbolStart.RegisterSymbolEndAction(symbolEnd =>
+                        {
+                            if (members.IsEmpty)
+                            {
+                                return;
+                            }
+
+                            var context = new TypeFlowContext(types, type, symbolEnd.CancellationToken);
+                            var analysis = HandoffAnalysis.Analyze(context, new List<MemberBody>(members));
+                            Report(analysis, types, symbolEnd);
+                        });
+                    },
+                    SymbolKind.NamedType);
+            });
+        }
+
+        protected abstract void Report(HandoffAnalysis analysis, HandoffTypes types, SymbolAnalysisContext context);
+
+        /// <summary>The short text of a call (<c>stream.WriteAsync</c>) or creation (<c>new StreamReader</c>) for a message.</summary>
+        protected static string Display(SyntaxNode node)
+        {
+            switch (node)
+            {
+                case Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax invocation:
+                    return invocation.Expression.ToString();
+                case Microsoft.CodeAnalysis.CSharp.Syntax.ObjectCreationExpressionSyntax creation:
+                    return "new " + creation.Type;
+                default:
+                    var text = node.ToString();
+                    return text.Length > 60 ? text.Substring(0, 60) + "…" : text;
+            }
+        }
+    }
+}

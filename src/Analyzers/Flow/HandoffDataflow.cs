@@ -1,0 +1,271 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+
+namespace WebSocketHandoff.Analyzers.Flow
+{
+    /// <summary>
+    /// Forward "may" dataflow over a <see cref="FlowGraph"/> for one WebSocket: from a start point (its creation, a detach,
+    /// or the entry of another member), which states can reach each event. States are small bit sets, merged by union,
+    /// so loops (back-edges) reach a fixed point after a few passes.
+    /// </summary>
+    internal sealed class HandoffDataflow
+    {
+        /// <summary>The WebSocket may own its transport: created and not detached on some path to here.</summary>
+        public const int Live = 1;
+
+        /// <summary>A detach of the WebSocket may have run.</summary>
+        public const int Detached = 2;
+
+        /// <summary>A raw use of the transport may have run.</summary>
+        public const int RawUsed = 4;
+
+        /// <summary>A raw use may have been started and still be running (not awaited, or in a lambda).</summary>
+        public const int RawRunning = 8;
+
+        private const int MaxClosureDepth = 8;
+
+        private readonly RefKey? _webSocket;
+        private readonly HashSet<RefKey> _roots;
+        private readonly FlowEvent? _creation;
+        private readonly IMethodSymbol? _creatingMember;
+        private readonly HashSet<ISymbol> _killLocals;
+        private readonly Dictionary<KeyValuePair<FlowGraph, int>, int> _closureExits = new Dictionary<KeyValuePair<FlowGraph, int>, int>();
+        private int _closureDepth;
+
+        public HandoffDataflow(RefKey? webSocket, HashSet<RefKey> roots, FlowEvent? creation, IMethodSymbol? creatingMember)
+        {
+            _webSocket = webSocket;
+            _roots = roots;
+            _creation = creation;
+            _creatingMember = creatingMember;
+            _killLocals = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+            if (webSocket != null && webSocket.IsLocal)
+            {
+                _killLocals.Add(webSocket.Symbol);
+            }
+        }
+
+        /// <summary>Raw uses reached while the WebSocket may own the transport.</summary>
+        public List<Site> LiveRawUses { get; } = new List<Site>();
+
+        /// <summary>Close/Dispose/Abort/using-end of the WebSocket, with the states that reach it.</summary>
+        public List<Site> Closes { get; } = new List<Site>();
+
+        /// <summary>SendAsync/ReceiveAsync of the WebSocket reached after a detach.</summary>
+        public List<Site> SendsAfterDetach { get; } = new List<Site>();
+
+        public void AddKillLocal(RefKey? key)
+        {
+            if (key != null && key.IsLocal)
+            {
+                _killLocals.Add(key.Symbol);
+            }
+        }
+
+        /// <summary>Runs from just after <paramref name="start"/> (an event of <paramref name="graph"/>).</summary>
+        public void RunFrom(FlowGraph graph, FlowEvent start, int state)
+        {
+            if (graph.TryFind(start, out var block, out var index))
+            {
+                Run(graph, block, index + 1, state);
+            }
+        }
+
+        public int RunFromEntry(FlowGraph graph, int state) => Run(graph, 0, 0, state);
+
+        private int Run(FlowGraph graph, int startBlock, int startIndex, int startState)
+        {
+            var blockCount = graph.Graph.Blocks.Length;
+            var inState = new int[blockCount];
+            var queued = new bool[blockCount];
+            var queue = new Queue<int>();
+
+            void Enqueue(int block, int state)
+            {
+                if ((uint)block >= (uint)blockCount)
+                {
+                    return;
+                }
+
+                if ((inState[block] | state) != inState[block])
+                {
+                    inState[block] |= state;
+                    if (!queued[block])
+                    {
+                        queued[block] = true;
+                        queue.Enqueue(block);
+                    }
+                }
+            }
+
+            void Process(int block, int from, int state)
+            {
+                var union = state;
+                var events = graph.EventsOf(block);
+                for (var i = from; i < events.Count && state != 0; i++)
+                {
+                    state = Transfer(graph, events[i], state);
+                    union |= state;
+                }
+
+                foreach (var edge in graph.SuccessorsOf(block))
+                {
+                    var next = edge.Exceptional ? union : state;
+                    if (next != 0 && edge.Destination <= block && Kills(edge))
+                    {
+                        // A loop back into the scope of the WebSocket's local: the next iteration has a new one.
+                        next = 0;
+                    }
+
+                    if (next != 0)
+                    {
+                        Enqueue(edge.Destination, next);
+                    }
+                }
+            }
+
+            Process(startBlock, startIndex, startState);
+            while (queue.Count > 0)
+            {
+                var block = queue.Dequeue();
+                queued[block] = false;
+                Process(block, 0, inState[block]);
+            }
+
+            return inState[blockCount - 1];
+        }
+
+        private bool Kills(FlowGraph.Edge edge)
+        {
+            if (_killLocals.Count == 0)
+            {
+                return false;
+            }
+
+            foreach (var region in edge.Leaving)
+            {
+                foreach (var local in region.Locals)
+                {
+                    if (_killLocals.Contains(local))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        private int Transfer(FlowGraph graph, FlowEvent flowEvent, int state)
+        {
+            switch (flowEvent.Kind)
+            {
+                case FlowEventKind.Creation:
+                    if (flowEvent == _creation)
+                    {
+                        return Live;
+                    }
+
+                    return IsWebSocket(flowEvent.Key) ? 0 : state;
+
+                case FlowEventKind.Assign:
+                    return IsWebSocket(flowEvent.Key) ? 0 : state;
+
+                case FlowEventKind.Detach:
+                    return IsWebSocket(flowEvent.Key) ? (state & ~Live) | Detached : state;
+
+                case FlowEventKind.RawUse:
+                    if (flowEvent.RootKey == null || !_roots.Contains(flowEvent.RootKey))
+                    {
+                        return state;
+                    }
+
+                    if ((state & Live) != 0)
+                    {
+                        LiveRawUses.Add(new Site(flowEvent, graph, state));
+                    }
+
+                    return state | RawUsed | (flowEvent.MayStillRun ? RawRunning : 0);
+
+                case FlowEventKind.Close:
+                    if (IsWebSocket(flowEvent.Key))
+                    {
+                        Closes.Add(new Site(flowEvent, graph, state));
+                    }
+
+                    return state;
+
+                case FlowEventKind.SendReceive:
+                    if ((state & Detached) != 0 && IsWebSocket(flowEvent.Key))
+                    {
+                        SendsAfterDetach.Add(new Site(flowEvent, graph, state));
+                    }
+
+                    return state;
+
+                case FlowEventKind.MemberCall:
+                    return _creatingMember != null && SymbolEqualityComparer.Default.Equals(flowEvent.Callee, _creatingMember) ? Live : state;
+
+                case FlowEventKind.Closure:
+                    return TransferClosure(graph, flowEvent, state);
+
+                default:
+                    return state;
+            }
+        }
+
+        private int TransferClosure(FlowGraph graph, FlowEvent flowEvent, int state)
+        {
+            var closure = graph.ResolveClosure(flowEvent);
+            if (closure == null || _closureDepth >= MaxClosureDepth)
+            {
+                return state;
+            }
+
+            var key = new KeyValuePair<FlowGraph, int>(closure, state);
+            if (!_closureExits.TryGetValue(key, out var exit))
+            {
+                // Recursion (a local function calling itself) sees the state unchanged.
+                _closureExits[key] = state;
+                _closureDepth++;
+                exit = RunFromEntry(closure, state);
+                _closureDepth--;
+                _closureExits[key] = exit;
+            }
+
+            var rawInside = exit & (RawUsed | RawRunning);
+            if (flowEvent.ClosureIsDeferred)
+            {
+                // A lambda may run later, concurrently: its raw uses may still be running; its detach may not have happened.
+                return state | rawInside | (rawInside != 0 ? RawRunning : 0);
+            }
+
+            var awaited = EventClassifier.IsAwaited(flowEvent.Operation);
+            if (awaited || closure.Owner == null || !closure.Owner.IsAsync)
+            {
+                return exit == 0 ? state : exit;
+            }
+
+            return state | exit | (rawInside != 0 ? RawRunning : 0);
+        }
+
+        private bool IsWebSocket(RefKey? key) => key != null && _webSocket != null && key.Equals(_webSocket);
+
+        /// <summary>An event of a graph, with the states that reached it.</summary>
+        internal readonly struct Site
+        {
+            public Site(FlowEvent flowEvent, FlowGraph graph, int state)
+            {
+                Event = flowEvent;
+                Graph = graph;
+                State = state;
+            }
+
+            public FlowEvent Event { get; }
+
+            public FlowGraph Graph { get; }
+
+            public int State { get; }
+        }
+    }
+}

@@ -1,0 +1,184 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace WebSocketHandoff.Analyzers.Flow
+{
+    /// <summary>
+    /// The handoff plan of one creation (see the remarks on <see cref="Descriptors"/>): the additional locations and
+    /// properties every WSH001/WSH003/WSH002-on-BCL diagnostic about that creation carries, identical in each.
+    /// </summary>
+    internal sealed class HandoffPlan
+    {
+        private HandoffPlan(ImmutableArray<Location> additionalLocations, ImmutableDictionary<string, string?> properties)
+        {
+            AdditionalLocations = additionalLocations;
+            Properties = properties;
+        }
+
+        public ImmutableArray<Location> AdditionalLocations { get; }
+
+        public ImmutableDictionary<string, string?> Properties { get; }
+
+        public static HandoffPlan For(CreationResult creation)
+        {
+            return creation.Plan ??= Build(creation);
+        }
+
+        private static HandoffPlan Build(CreationResult creation)
+        {
+            var creationSyntax = creation.Creation.Syntax;
+            var rawUses = creation.LiveRawUses;
+            var bodyUses = rawUses.Where(u => u.Graph == creation.Graph).Select(u => u.Event.Syntax).ToList();
+            var creationStatement = StatementInBlock(creationSyntax);
+
+            var detachStatement = bodyUses.Count > 0 ? DetachPoint(bodyUses, creationStatement) : null;
+            var detachStatementFits = detachStatement != null && InScopeOf(creationStatement, detachStatement);
+            detachStatement ??= creationStatement ?? creationSyntax;
+
+            var roots = new List<SyntaxNode>();
+            foreach (var use in rawUses)
+            {
+                var root = use.Event.RootOperation?.Syntax;
+                if (root != null && !roots.Contains(root))
+                {
+                    roots.Add(root);
+                }
+            }
+
+            var closes = creation.Closes
+                .Where(c => c.Event.CloseKind == "Close" && creation.IsReportedClose(c))
+                .Select(c => c.Event.Syntax)
+                .Distinct()
+                .ToList();
+
+            var transportKey = creation.TransportKey;
+            var webSocketKey = creation.WebSocketKey;
+            var fixable =
+                rawUses.Count > 0
+                && detachStatementFits
+                && webSocketKey != null
+                && (webSocketKey.IsLocal || webSocketKey.IsMemberOfThis)
+                && transportKey != null
+                && rawUses.All(u =>
+                    u.Graph == creation.Graph
+                    && u.Event.RootOperation != null
+                    && u.Event.RootKey != null
+                    && u.Event.RootKey.Equals(transportKey)
+                    && IsStream(u.Event.RootOperation.Type));
+
+            var locations = ImmutableArray.CreateBuilder<Location>(2 + roots.Count + closes.Count);
+            locations.Add(creationSyntax.GetLocation());
+            locations.Add(detachStatement.GetLocation());
+            locations.AddRange(roots.Select(r => r.GetLocation()));
+            locations.AddRange(closes.Select(c => c.GetLocation()));
+
+            var properties = ImmutableDictionary.CreateBuilder<string, string?>();
+            properties[Descriptors.PropertyCreationKind] = creation.IsHandoff ? Descriptors.CreationKindHandoff : Descriptors.CreationKindBcl;
+            properties[Descriptors.PropertyCanAwait] = creation.Graph.CanAwait ? "true" : "false";
+            properties[Descriptors.PropertyRootCount] = roots.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            properties[Descriptors.PropertyCloseCount] = closes.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            properties[Descriptors.PropertyFixable] = fixable ? "true" : "false";
+            return new HandoffPlan(locations.MoveToImmutable(), properties.ToImmutable());
+        }
+
+        private static bool IsStream(ITypeSymbol? type)
+        {
+            for (var current = type; current != null; current = current.BaseType)
+            {
+                if (current.Name == "Stream" && current.ContainingNamespace?.ToDisplayString() == "System.IO")
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// The statement before which the detach goes: the statement holding the first raw use, moved out to the
+        /// statement list that holds every raw use, and out of any loop the creation is not in (a detach runs once).
+        /// </summary>
+        private static SyntaxNode? DetachPoint(List<SyntaxNode> uses, SyntaxNode? creationStatement)
+        {
+            var first = uses.OrderBy(u => u.SpanStart).First();
+            for (var candidate = StatementInBlock(first); candidate != null; candidate = StatementInBlock(candidate.Parent!))
+            {
+                var container = candidate.Parent!;
+                if (uses.All(u => container.Span.Contains(u.Span)) && !InLoopWithoutCreation(candidate, creationStatement))
+                {
+                    return candidate;
+                }
+
+                if (candidate.Parent is CompilationUnitSyntax || candidate.Parent?.Parent == null)
+                {
+                    return null;
+                }
+            }
+
+            return null;
+        }
+
+        private static bool InLoopWithoutCreation(SyntaxNode statement, SyntaxNode? creationStatement)
+        {
+            for (var node = statement.Parent; node != null; node = node.Parent)
+            {
+                if (creationStatement != null && node.Span.Contains(creationStatement.Span))
+                {
+                    return false;
+                }
+
+                if (node is WhileStatementSyntax or DoStatementSyntax or ForStatementSyntax or ForEachStatementSyntax)
+                {
+                    return true;
+                }
+
+                if (node is MemberDeclarationSyntax || node is AnonymousFunctionExpressionSyntax || node is LocalFunctionStatementSyntax)
+                {
+                    return false;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>Can code at <paramref name="detachStatement"/> name the WebSocket the creation statement stored?</summary>
+        private static bool InScopeOf(SyntaxNode? creationStatement, SyntaxNode detachStatement)
+        {
+            if (creationStatement == null || creationStatement == detachStatement || detachStatement.SpanStart < creationStatement.Span.End)
+            {
+                return creationStatement is UsingStatementSyntax usingStatement
+                    && usingStatement.Statement.Span.Contains(detachStatement.Span);
+            }
+
+            var scope = creationStatement.Parent;
+            return scope != null && scope.Span.Contains(detachStatement.Span);
+        }
+
+        /// <summary>The innermost statement holding <paramref name="node"/> that sits directly in a statement list.</summary>
+        internal static SyntaxNode? StatementInBlock(SyntaxNode node)
+        {
+            for (var current = node; current != null; current = current.Parent)
+            {
+                if (current is GlobalStatementSyntax)
+                {
+                    return current;
+                }
+
+                if (current is StatementSyntax && current.Parent is BlockSyntax or SwitchSectionSyntax)
+                {
+                    return current;
+                }
+
+                if (current is MemberDeclarationSyntax)
+                {
+                    return null;
+                }
+            }
+
+            return null;
+        }
+    }
+}
