@@ -60,7 +60,10 @@ public static class CorpusGenerator
     /// <summary>One method in <c>CreationEvery</c> creates a WebSocket in the mixed corpus.</summary>
     public const int CreationEvery = 8;
 
-    public static Corpus Generate(CorpusKind kind, int files = 120, int typesPerFile = 4, int methodsPerType = 5, int seed = 20261127)
+    /// <summary>120 files of 4 types of 5 methods: about 48,000 lines, 2,400 methods.</summary>
+    public const int DefaultFiles = 120;
+
+    public static Corpus Generate(CorpusKind kind, int files = DefaultFiles, int typesPerFile = 4, int methodsPerType = 5, int seed = 20261127)
     {
         var random = new Random(seed);
         var sources = new List<string>(files);

@@ -1,5 +1,4 @@
 using System;
-using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
 
@@ -9,17 +8,16 @@ public static class Program
 {
     /// <summary>
     /// Each invocation compiles the whole corpus (seconds), so the Monitoring strategy: no pilot, one invocation per
-    /// iteration, 2 warm-up and 10 measured. Marked as default, so a job given on the command line replaces it.
+    /// iteration, 2 warm-up and 10 measured. A job given on the command line (<c>--job dry</c>…) replaces it.
     /// </summary>
     public static readonly Job DefaultJob = Job.Default
         .WithStrategy(RunStrategy.Monitoring)
         .WithLaunchCount(1)
         .WithWarmupCount(2)
-        .WithIterationCount(10)
-        .AsDefault();
+        .WithIterationCount(10);
 
     /// <summary>
-    /// <c>dotnet run -c Release -- telemetry [runs]</c> prints the analyzers' own execution time against the compiler's;
+    /// <c>dotnet run -c Release -- telemetry [runs] [files]</c> prints the analyzers' own execution time against the compiler's;
     /// anything else goes to BenchmarkDotNet (e.g. <c>--filter '*'</c>).
     /// </summary>
     public static int Main(string[] args)
@@ -27,9 +25,10 @@ public static class Program
         if (args.Length > 0 && args[0] == "telemetry")
         {
             int runs = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5;
-            return TelemetryReport.Run(runs, Console.Out);
+            int files = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : CorpusGenerator.DefaultFiles;
+            return TelemetryReport.Run(runs, files, Console.Out);
         }
-        BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, DefaultConfig.Instance.AddJob(DefaultJob));
+        BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, JobOptions.ConfigFor(args, DefaultJob));
         return 0;
     }
 }

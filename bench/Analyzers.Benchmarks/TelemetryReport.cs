@@ -18,12 +18,12 @@ namespace Bench;
 /// </summary>
 public static class TelemetryReport
 {
-    public static int Run(int runs, TextWriter output)
+    public static int Run(int runs, int files, TextWriter output)
     {
         var rows = new List<Row>();
         foreach (CorpusKind kind in new[] { CorpusKind.Mixed, CorpusKind.NoCreation })
         {
-            rows.Add(Measure(kind, runs, output));
+            rows.Add(Measure(kind, runs, files, output));
         }
 
         output.WriteLine();
@@ -67,9 +67,9 @@ public static class TelemetryReport
     private sealed record Row(Corpus Corpus, double Compiler, double Controls, double Wsh, double Own,
         IReadOnlyList<(string Name, double Ms, string Actions)> PerAnalyzer, string DiagnosticSummary, int AnalyzerExceptions);
 
-    private static Row Measure(CorpusKind kind, int runs, TextWriter output)
+    private static Row Measure(CorpusKind kind, int runs, int files, TextWriter output)
     {
-        AnalyzerHarness harness = AnalyzerHarness.Create(kind);
+        AnalyzerHarness harness = AnalyzerHarness.Create(kind, files);
         output.WriteLine($"{kind}: {harness.Corpus.Files.Count} files, {harness.Corpus.Lines:N0} lines, {harness.Corpus.Methods:N0} methods, " +
             $"{harness.Corpus.Creations:N0} with a creation; {harness.Analyzers.Length} analyzers");
         if (harness.Analyzers.IsEmpty)
@@ -95,13 +95,13 @@ public static class TelemetryReport
             controls.Add(Time(() => harness.WithAnalyzers(harness.Controls)));
             wsh.Add(Time(() => harness.WithAnalyzers(harness.Analyzers)));
 
-            var (diagnostics, driver, thrown) = harness.RunAsync(harness.Analyzers, logTime: true).GetAwaiter().GetResult();
-            lastDiagnostics = diagnostics;
+            var (result, thrown) = harness.RunWithTelemetry(harness.Analyzers);
+            lastDiagnostics = result.GetAllDiagnostics();
             exceptions += thrown;
             double total = 0;
             foreach (DiagnosticAnalyzer analyzer in harness.Analyzers)
             {
-                AnalyzerTelemetryInfo info = driver.GetAnalyzerTelemetryInfoAsync(analyzer, default).GetAwaiter().GetResult();
+                AnalyzerTelemetryInfo info = result.AnalyzerTelemetryInfo[analyzer];
                 perAnalyzer[analyzer].Add(info.ExecutionTime.TotalMilliseconds);
                 total += info.ExecutionTime.TotalMilliseconds;
             }
