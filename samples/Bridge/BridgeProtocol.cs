@@ -46,7 +46,19 @@ namespace Bridge
             return frame;
         }
 
-        /// <summary>The bridge's OK reply as the client sees it on the wire: an unmasked text frame.</summary>
-        public static byte[] OkFrame() => new byte[] { 0x81, (byte)Ok.Length, (byte)'O', (byte)'K' };
+        /// <summary>
+        /// Where the raw bytes start in what the client received: after the bridge's OK frame and any Pong frames
+        /// before it (keep-alive traffic while the connection still spoke WebSocket). -1 when there is no OK frame.
+        /// </summary>
+        public static int EndOfOkFrame(ReadOnlySpan<byte> received)
+        {
+            ReadOnlySpan<byte> ok = new byte[] { 0x81, (byte)Ok.Length, (byte)'O', (byte)'K' };   // unmasked text frame
+            var offset = 0;
+            while (received.Length - offset >= 2 && received[offset] == 0x8A && received[offset + 1] < 126)
+            {
+                offset += 2 + received[offset + 1];
+            }
+            return received[offset..].StartsWith(ok) ? offset + ok.Length : -1;
+        }
     }
 }

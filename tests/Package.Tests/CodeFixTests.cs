@@ -16,7 +16,7 @@ namespace WebSocketHandoff.Package.Tests
 
         public CodeFixTests(PackageFixture package) => _package = package;
 
-        [Fact(Skip = Pending.FixesAndRuntime)]
+        [Fact]
         public async Task Format_applies_the_fixes_then_the_build_is_clean_and_the_handoff_is_byte_exact()
         {
             // Its own copy: this test rewrites the source.
@@ -49,7 +49,7 @@ namespace WebSocketHandoff.Package.Tests
             Assert.Contains("handoff ok", run.Output, StringComparison.Ordinal);
         }
 
-        [Fact(Skip = Pending.Analyzers)]
+        [Fact]
         public async Task Format_verify_no_changes_fails_on_the_unsafe_code()
         {
             // What a CI gate runs: 'dotnet format analyzers --verify-no-changes' exits non-zero while a fix applies.

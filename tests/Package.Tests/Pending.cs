@@ -6,8 +6,6 @@ namespace WebSocketHandoff.Package.Tests
     /// </summary>
     internal static class Pending
     {
-        public const string Analyzers = "Waits for the WSH001-WSH003 analyzers (branch flow) to be merged: the packed analyzer assembly has no rule yet.";
-        public const string AnalyzersAndRuntime = "Waits for the WSH001-WSH003 analyzers (branch flow) and HandoffWebSocket (branch runtime) to be merged.";
-        public const string FixesAndRuntime = "Waits for the code fixes (branch fixes), the analyzers (branch flow) and HandoffWebSocket (branch runtime) to be merged.";
+        public const string Wsh002AndWsh003 = "Waits for the WSH002 and WSH003 analyzers (branch flow reports WSH001 only so far).";
     }
 }

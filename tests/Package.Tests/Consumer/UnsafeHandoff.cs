@@ -25,9 +25,10 @@ namespace Consumer
 
             var payload = new byte[rawLength];
             await stream.ReadExactlyAsync(payload, cancellationToken); // expect: WSH001
-            // Work on the payload: the keep-alive timer of a BCL WebSocket fires several times meanwhile.
+            await stream.WriteAsync(payload.AsMemory(0, rawLength / 2), cancellationToken); // expect: WSH001
+            // Work on the rest: the keep-alive timer of a BCL WebSocket fires several times meanwhile.
             await Task.Delay(300, cancellationToken);
-            await stream.WriteAsync(payload, cancellationToken); // expect: WSH001
+            await stream.WriteAsync(payload.AsMemory(rawLength / 2), cancellationToken); // expect: WSH001
             await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken); // expect: WSH002
         }
     }
