@@ -216,7 +216,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                     else if (branch.Semantics == ControlFlowBranchSemantics.StructuredExceptionHandling)
                     {
                         var region = block.EnclosingRegion;
-                        while (region != null && region.Kind != ControlFlowRegionKind.Finally && region.Kind != ControlFlowRegionKind.Filter)
+                        while (region != null && region != Graph.Root && region.Kind != ControlFlowRegionKind.Finally && region.Kind != ControlFlowRegionKind.Filter)
                         {
                             region = region.EnclosingRegion;
                         }
@@ -248,9 +248,10 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
         }
 
-        private static void AddHandlers(ControlFlowRegion? region, List<Edge> successors)
+        private void AddHandlers(ControlFlowRegion? region, List<Edge> successors)
         {
-            for (; region != null; region = region.EnclosingRegion)
+            // The root region of a lambda's graph hangs off the regions of the graph around it: stop at our own root.
+            for (; region != null && region != Graph.Root; region = region.EnclosingRegion)
             {
                 if (region.Kind != ControlFlowRegionKind.Try || region.EnclosingRegion == null)
                 {

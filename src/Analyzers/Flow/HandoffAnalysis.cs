@@ -54,6 +54,9 @@ namespace WebSocketHandoff.Analyzers.Flow
         /// <summary>The transport outlives the method: a field, returned, stored, or handed to non-BCL code.</summary>
         public bool TransportEscapes { get; set; }
 
+        /// <summary>Methods of the type the creating member calls after the creation (on some path).</summary>
+        public HashSet<IMethodSymbol> CalledAfterCreation { get; } = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+
         /// <summary>Computed once, shared by every diagnostic about this creation.</summary>
         public HandoffPlan? Plan { get; set; }
 
@@ -226,6 +229,7 @@ namespace WebSocketHandoff.Analyzers.Flow
             dataflow.RunFrom(graph, creation, HandoffDataflow.Live);
             result.LiveRawUses.AddRange(dataflow.LiveRawUses);
             result.Closes.AddRange(dataflow.Closes);
+            result.CalledAfterCreation.UnionWith(dataflow.CalledWhileLive);
 
             foreach (var g in AllGraphs(root))
             {
@@ -250,6 +254,7 @@ namespace WebSocketHandoff.Analyzers.Flow
             var result = new DetachResult(detach, graph);
             result.Creation = Creations.FirstOrDefault(c => c.WebSocketKey != null && c.WebSocketKey.Equals(detach.Key) && c.Member.Root == MemberRootOf(graph));
             var dataflow = new HandoffDataflow(detach.Key, new HashSet<RefKey>(), null, null);
+            dataflow.AddKillLocal(detach.Key);
             dataflow.RunFrom(graph, detach, HandoffDataflow.Detached);
             result.SendsAfter.AddRange(Merge(dataflow.SendsAfterDetach));
             foreach (var close in Merge(dataflow.Closes))
@@ -284,7 +289,8 @@ namespace WebSocketHandoff.Analyzers.Flow
         /// <summary>
         /// A transport held in a field or property of the type: raw uses in the type's other members count, from the
         /// member's entry (or from its call of the creating member), unless that member detaches first.
-        /// Constructors run before any member can create the WebSocket and are not searched.
+        /// Constructors run before any member can create the WebSocket and are not searched, and neither is a private
+        /// method that only the creating member calls, before the creation (a handshake helper).
         /// </summary>
         private void AnalyzeOtherMembers(CreationResult creation, IReadOnlyList<MemberBody> members)
         {
@@ -308,6 +314,11 @@ namespace WebSocketHandoff.Analyzers.Flow
                     || member.Owner is IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor }
                     || member.Owner is not IMethodSymbol
                     || !TextPrecheck.MemberMentions(member.Root.Syntax, names))
+                {
+                    continue;
+                }
+
+                if (IsHandshakeHelper((IMethodSymbol)member.Owner, creation, members))
                 {
                     continue;
                 }
@@ -337,6 +348,35 @@ namespace WebSocketHandoff.Analyzers.Flow
                 creation.LiveRawUses.AddRange(dataflow.LiveRawUses);
                 creation.Closes.AddRange(dataflow.Closes);
             }
+        }
+
+        private static bool IsHandshakeHelper(IMethodSymbol method, CreationResult creation, IReadOnlyList<MemberBody> members)
+        {
+            if (method.DeclaredAccessibility != Accessibility.Private
+                || method.MethodKind != MethodKind.Ordinary
+                || creation.CalledAfterCreation.Contains(method.OriginalDefinition))
+            {
+                return false;
+            }
+
+            var name = new[] { method.Name };
+            var calledFromCreator = false;
+            foreach (var member in members)
+            {
+                if (SymbolEqualityComparer.Default.Equals(member.Owner, method) || !TextPrecheck.MemberMentions(member.Root.Syntax, name))
+                {
+                    continue;
+                }
+
+                if (!SymbolEqualityComparer.Default.Equals(member.Owner, creation.Member.Owner))
+                {
+                    return false;
+                }
+
+                calledFromCreator = true;
+            }
+
+            return calledFromCreator;
         }
 
         private static void Finish(CreationResult creation)

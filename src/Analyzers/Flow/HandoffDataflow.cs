@@ -39,10 +39,6 @@ namespace WebSocketHandoff.Analyzers.Flow
             _creation = creation;
             _creatingMember = creatingMember;
             _killLocals = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
-            if (webSocket != null && webSocket.IsLocal)
-            {
-                _killLocals.Add(webSocket.Symbol);
-            }
         }
 
         /// <summary>Raw uses reached while the WebSocket may own the transport.</summary>
@@ -51,9 +47,17 @@ namespace WebSocketHandoff.Analyzers.Flow
         /// <summary>Close/Dispose/Abort/using-end of the WebSocket, with the states that reach it.</summary>
         public List<Site> Closes { get; } = new List<Site>();
 
+        /// <summary>Methods of the type called while the WebSocket may own the transport.</summary>
+        public HashSet<IMethodSymbol> CalledWhileLive { get; } = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+
         /// <summary>SendAsync/ReceiveAsync of the WebSocket reached after a detach.</summary>
         public List<Site> SendsAfterDetach { get; } = new List<Site>();
 
+        /// <summary>
+        /// A loop that goes back into the scope of this local gets a new one: nothing tracked survives. Used for the
+        /// transport of a creation (an accept loop: a new connection each iteration) and the WebSocket of a detach.
+        /// The WebSocket of a creation is not one: its transport, declared outside the loop, is still the same stream.
+        /// </summary>
         public void AddKillLocal(RefKey? key)
         {
             if (key != null && key.IsLocal)
@@ -82,6 +86,11 @@ namespace WebSocketHandoff.Analyzers.Flow
 
             void Enqueue(int block, int state)
             {
+                if ((uint)block >= (uint)blockCount)
+                {
+                    return;
+                }
+
                 if ((inState[block] | state) != inState[block])
                 {
                     inState[block] |= state;
@@ -199,6 +208,11 @@ namespace WebSocketHandoff.Analyzers.Flow
                     return state;
 
                 case FlowEventKind.MemberCall:
+                    if ((state & Live) != 0 && flowEvent.Callee != null)
+                    {
+                        CalledWhileLive.Add(flowEvent.Callee);
+                    }
+
                     return _creatingMember != null && SymbolEqualityComparer.Default.Equals(flowEvent.Callee, _creatingMember) ? Live : state;
 
                 case FlowEventKind.Closure:
@@ -217,13 +231,21 @@ namespace WebSocketHandoff.Analyzers.Flow
                 return state;
             }
 
-            var key = new KeyValuePair<FlowGraph, int>(closure, state);
+            // Run the closure without the raw-use bits from outside, so what comes back says what the closure itself did.
+            var outside = state & (RawUsed | RawRunning);
+            var entry = state & ~(RawUsed | RawRunning);
+            if (entry == 0)
+            {
+                return state;
+            }
+
+            var key = new KeyValuePair<FlowGraph, int>(closure, entry);
             if (!_closureExits.TryGetValue(key, out var exit))
             {
                 // Recursion (a local function calling itself) sees the state unchanged.
-                _closureExits[key] = state;
+                _closureExits[key] = entry;
                 _closureDepth++;
-                exit = RunFromEntry(closure, state);
+                exit = RunFromEntry(closure, entry);
                 _closureDepth--;
                 _closureExits[key] = exit;
             }
@@ -238,7 +260,8 @@ namespace WebSocketHandoff.Analyzers.Flow
             var awaited = EventClassifier.IsAwaited(flowEvent.Operation);
             if (awaited || closure.Owner == null || !closure.Owner.IsAsync)
             {
-                return exit == 0 ? state : exit;
+                // Called and finished here: the state after it is the state at its end (a detach inside it counts).
+                return exit == 0 ? state : exit | outside;
             }
 
             return state | exit | (rawInside != 0 ? RawRunning : 0);
