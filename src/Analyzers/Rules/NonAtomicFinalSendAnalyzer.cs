@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -49,7 +51,7 @@ namespace WebSocketHandoff.Analyzers
             }
 
             var analysis = new Analysis(handoff);
-            context.RegisterOperationAction(analysis.AnalyzeInvocation, OperationKind.Invocation);
+            context.RegisterSyntaxNodeAction(analysis.AnalyzeInvocation, SyntaxKind.InvocationExpression);
         }
 
         private enum ScanResult
@@ -73,10 +75,19 @@ namespace WebSocketHandoff.Analyzers
                 _handoff = handoff;
             }
 
-            public void AnalyzeInvocation(OperationAnalysisContext context)
+            public void AnalyzeInvocation(SyntaxNodeAnalysisContext context)
             {
-                var send = (IInvocationOperation)context.Operation;
-                if (send.TargetMethod.Name != "SendAsync"
+                // Cheap check first, on syntax: only a call spelled SendAsync is bound.
+                var node = (InvocationExpressionSyntax)context.Node;
+                string? name = node.Expression switch
+                {
+                    MemberAccessExpressionSyntax memberAccess => memberAccess.Name.Identifier.ValueText,
+                    MemberBindingExpressionSyntax memberBinding => memberBinding.Name.Identifier.ValueText,
+                    _ => null,
+                };
+                if (name != "SendAsync"
+                    || context.SemanticModel.GetOperation(node, context.CancellationToken) is not IInvocationOperation send
+                    || send.TargetMethod.Name != "SendAsync"
                     || send.Instance is not { } receiver
                     || !SymbolEqualityComparer.Default.Equals(receiver.Type, _handoff)
                     || !IsEndOfMessage(send))

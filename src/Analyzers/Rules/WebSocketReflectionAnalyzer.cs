@@ -2,10 +2,13 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
+using Microsoft.CodeAnalysis.Text;
 
 namespace WebSocketHandoff.Analyzers
 {
@@ -123,7 +126,7 @@ namespace WebSocketHandoff.Analyzers
                 compilation.GetTypeByMetadataName("System.Reflection.Assembly"),
                 compilation.GetTypeByMetadataName("System.Reflection.Module"));
 
-            context.RegisterOperationAction(analysis.AnalyzeInvocation, OperationKind.Invocation);
+            context.RegisterSyntaxNodeAction(analysis.AnalyzeInvocation, SyntaxKind.InvocationExpression);
             context.RegisterSymbolAction(analysis.AnalyzeMethod, SymbolKind.Method);
         }
 
@@ -156,6 +159,7 @@ namespace WebSocketHandoff.Analyzers
             private readonly INamedTypeSymbol? _module;
             private readonly ConcurrentDictionary<INamedTypeSymbol, ImmutableHashSet<string>> _publicNames =
                 new ConcurrentDictionary<INamedTypeSymbol, ImmutableHashSet<string>>(SymbolEqualityComparer.Default);
+            private readonly ConcurrentDictionary<SyntaxTree, bool> _treesMentioningWebSocket = new ConcurrentDictionary<SyntaxTree, bool>();
             private ImmutableArray<INamedTypeSymbol> _namespaceTypes;
 
             public Analysis(
@@ -174,38 +178,65 @@ namespace WebSocketHandoff.Analyzers
                 _module = module;
             }
 
-            public void AnalyzeInvocation(OperationAnalysisContext context)
+            public void AnalyzeInvocation(SyntaxNodeAnalysisContext context)
             {
-                var invocation = (IInvocationOperation)context.Operation;
-                IMethodSymbol method = invocation.TargetMethod;
+                // Cheap checks first, on syntax: reflection into System.Net.WebSockets names a WebSocket type, holds a
+                // WebSocket or spells "System.Net.WebSockets." somewhere in its file; the call is a lookup by name, or a
+                // helper that takes at least a name or flags. Only then is the call bound.
+                var node = (InvocationExpressionSyntax)context.Node;
+                string? name = InvokedName(node);
+                if (name is null)
+                {
+                    return;
+                }
 
-                // Cheap checks first: most invocations are neither GetType nor a lookup nor a helper of that shape.
+                bool known = name == "GetType" || name == "CreateInstance" || s_lookupNames.Contains(name);
+                if ((!known && node.ArgumentList.Arguments.Count == 0)
+                    || !MentionsWebSocket(node.SyntaxTree, context.CancellationToken)
+                    || context.SemanticModel.GetOperation(node, context.CancellationToken) is not IInvocationOperation invocation)
+                {
+                    return;
+                }
+
+                Action<Diagnostic> report = context.ReportDiagnostic;
+                IMethodSymbol method = invocation.TargetMethod;
                 if (method.Name == "GetType")
                 {
-                    AnalyzeGetTypeByName(context, invocation, method);
+                    AnalyzeGetTypeByName(report, invocation, method);
                     return;
                 }
 
                 if (method.Name == "CreateInstance")
                 {
-                    AnalyzeCreateInstance(context, invocation, method);
+                    AnalyzeCreateInstance(report, invocation, method);
                     return;
                 }
 
                 if (s_lookupNames.Contains(method.Name) && IsBclReflectionMethod(method))
                 {
-                    AnalyzeLookup(context, invocation, method, isHelper: false);
+                    AnalyzeLookup(report, invocation, method, isHelper: false);
                     return;
                 }
 
                 if (IsHelperShape(method))
                 {
-                    AnalyzeLookup(context, invocation, method, isHelper: true);
+                    AnalyzeLookup(report, invocation, method, isHelper: true);
                 }
             }
 
+            private bool MentionsWebSocket(SyntaxTree tree, CancellationToken cancellationToken)
+            {
+                if (!_treesMentioningWebSocket.TryGetValue(tree, out bool mentions))
+                {
+                    mentions = Contains(tree.GetText(cancellationToken), "WebSocket");
+                    _treesMentioningWebSocket.TryAdd(tree, mentions);
+                }
+
+                return mentions;
+            }
+
             // (b) Type.GetType("System.Net.WebSockets.ManagedWebSocket"), typeof(WebSocket).Assembly.GetType(...).
-            private void AnalyzeGetTypeByName(OperationAnalysisContext context, IInvocationOperation invocation, IMethodSymbol method)
+            private void AnalyzeGetTypeByName(Action<Diagnostic> report, IInvocationOperation invocation, IMethodSymbol method)
             {
                 if (!IsGetTypeByName(method))
                 {
@@ -219,11 +250,11 @@ namespace WebSocketHandoff.Analyzers
                 }
 
                 string what = "'" + method.ContainingType.Name + ".GetType(\"" + typeName + "\")'";
-                context.ReportDiagnostic(Diagnostic.Create(Descriptors.WebSocketReflection, invocation.Syntax.GetLocation(), what));
+                report(Diagnostic.Create(Descriptors.WebSocketReflection, invocation.Syntax.GetLocation(), what));
             }
 
             // Activator.CreateInstance(type, nonPublic: true), (type, BindingFlags.NonPublic | …), ("System.Net.WebSockets", "System.Net.WebSockets.ManagedWebSocket").
-            private void AnalyzeCreateInstance(OperationAnalysisContext context, IInvocationOperation invocation, IMethodSymbol method)
+            private void AnalyzeCreateInstance(Action<Diagnostic> report, IInvocationOperation invocation, IMethodSymbol method)
             {
                 if (!method.IsStatic
                     || method.ContainingType.Name != "Activator"
@@ -260,7 +291,7 @@ namespace WebSocketHandoff.Analyzers
 
                 if (what is not null)
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.WebSocketReflection, invocation.Syntax.GetLocation(), what));
+                    report(Diagnostic.Create(Descriptors.WebSocketReflection, invocation.Syntax.GetLocation(), what));
                 }
             }
 
@@ -296,7 +327,7 @@ namespace WebSocketHandoff.Analyzers
             }
 
             // (a) a member lookup on a System.Net.WebSockets type.
-            private void AnalyzeLookup(OperationAnalysisContext context, IInvocationOperation invocation, IMethodSymbol method, bool isHelper)
+            private void AnalyzeLookup(Action<Diagnostic> report, IInvocationOperation invocation, IMethodSymbol method, bool isHelper)
             {
                 IOperation? typeOperand = invocation.Instance;
                 if (typeOperand is null || isHelper)
@@ -319,30 +350,30 @@ namespace WebSocketHandoff.Analyzers
                 long? flags = ConstantFlags(invocation);
                 bool namePublic = name is not null && IsPublicName(target, name);
 
-                bool report = false;
+                bool reaches = false;
                 if (flags is long f && (f & BindingFlagsNonPublic) != 0)
                 {
                     // Asking for non-public members; a named member that is public is still found (and only that) when Public is asked too.
-                    report = !(namePublic && (f & BindingFlagsPublic) != 0);
+                    reaches = !(namePublic && (f & BindingFlagsPublic) != 0);
                 }
 
-                if (!report && !isHelper && s_implicitlyNonPublic.Contains(method.Name))
+                if (!reaches && !isHelper && s_implicitlyNonPublic.Contains(method.Name))
                 {
-                    report = name is null || !namePublic;
+                    reaches = name is null || !namePublic;
                 }
 
-                if (!report && name is not null && !namePublic)
+                if (!reaches && name is not null && !namePublic)
                 {
-                    report = true;
+                    reaches = true;
                 }
 
-                if (!report)
+                if (!reaches)
                 {
                     return;
                 }
 
                 string what = "'" + method.Name + (name is null ? string.Empty : "(\"" + name + "\")") + "' on '" + target.Display + "'";
-                context.ReportDiagnostic(Diagnostic.Create(Descriptors.WebSocketReflection, invocation.Syntax.GetLocation(), what));
+                report(Diagnostic.Create(Descriptors.WebSocketReflection, invocation.Syntax.GetLocation(), what));
             }
 
             private bool IsBclReflectionMethod(IMethodSymbol method)
@@ -924,6 +955,52 @@ namespace WebSocketHandoff.Analyzers
                 {
                     return true;
                 }
+            }
+
+            return false;
+        }
+
+        /// <summary>The name of the invoked member as written: <c>Name</c> in <c>x.Name(…)</c>, <c>x?.Name(…)</c>, <c>Name&lt;T&gt;(…)</c>.</summary>
+        private static string? InvokedName(InvocationExpressionSyntax node) =>
+            node.Expression switch
+            {
+                MemberAccessExpressionSyntax memberAccess => memberAccess.Name.Identifier.ValueText,
+                MemberBindingExpressionSyntax memberBinding => memberBinding.Name.Identifier.ValueText,
+                SimpleNameSyntax simpleName => simpleName.Identifier.ValueText,
+                _ => null,
+            };
+
+        /// <summary>Ordinal search of a source text, in chunks, without materialising it as one string.</summary>
+        private static bool Contains(SourceText text, string word)
+        {
+            const int ChunkSize = 8192;
+            char[] buffer = new char[ChunkSize];
+            int position = 0;
+            while (position < text.Length)
+            {
+                int count = Math.Min(ChunkSize, text.Length - position);
+                text.CopyTo(position, buffer, 0, count);
+                for (int i = 0; i + word.Length <= count; i++)
+                {
+                    int k = 0;
+                    while (k < word.Length && buffer[i + k] == word[k])
+                    {
+                        k++;
+                    }
+
+                    if (k == word.Length)
+                    {
+                        return true;
+                    }
+                }
+
+                if (position + count >= text.Length)
+                {
+                    break;
+                }
+
+                // Overlap the chunks by the word's length so a match across a boundary is found.
+                position += count - (word.Length - 1);
             }
 
             return false;

@@ -503,6 +503,18 @@ var inner = {|WSH004:typeof(ClientWebSocket).GetField(""_innerWebSocket"", Bindi
         }
 
         [Fact]
+        public async Task A_mention_of_WebSocket_across_the_text_chunk_boundary_is_found()
+        {
+            // The file pre-check reads the text in chunks of 8192 characters; the only mention here straddles the first boundary.
+            const string head = "using System;\nclass C\n{\n    static object? M() => ";
+            const string call = "Type.GetType(\"System.Net.WebSockets.ManagedWebSocket\")";
+            int firstMention = head.Length + "/**/".Length + call.IndexOf("WebSocket", System.StringComparison.Ordinal);
+            string padding = new string(' ', 8192 - 4 - firstMention);
+            string source = head + "/*" + padding + "*/" + "{|WSH004:" + call + "|};\n}\n";
+            await Verify.VerifyAsync(source);
+        }
+
+        [Fact]
         public async Task Message_names_the_lookup_and_the_type()
         {
             await Verify.VerifyAsync(
