@@ -145,6 +145,7 @@ namespace WebSocketHandoff.CodeFixes.Tests
 
             var context = new FixAllContext(
                 document, fixer, FixAllScope.Solution, key!, new[] { id }, new Provider(diagnostics), CancellationToken.None);
+            Assert.Contains(FixAllScope.Solution, fixer.GetFixAllProvider()!.GetSupportedFixAllScopes());
             var fixAll = await fixer.GetFixAllProvider()!.GetFixAsync(context);
             Assert.NotNull(fixAll);
             var operations = await fixAll!.GetOperationsAsync(CancellationToken.None);

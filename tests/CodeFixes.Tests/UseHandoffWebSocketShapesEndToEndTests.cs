@@ -118,5 +118,113 @@ namespace WebSocketHandoff.CodeFixes.Tests
                 FixedState = { MarkupHandling = MarkupMode.Allow },
             }.RunAsync();
         }
+
+        [Fact]
+        public async Task Fix_of_a_WebSocket_held_in_a_field_casts_it_at_the_detach()
+        {
+            await new FixTest<UseHandoffWebSocketCodeFixProvider>(analyzers: Analyzers)
+            {
+                TestCode = """
+                    using System;
+                    using System.IO;
+                    using System.Net.WebSockets;
+                    using System.Threading;
+                    using System.Threading.Tasks;
+
+                    class Session
+                    {
+                        private readonly Stream _stream;
+                        private WebSocket? _socket;
+
+                        public Session(Stream stream) => _stream = stream;
+
+                        public async Task UpgradeAsync(byte[] buffer, CancellationToken cancellationToken)
+                        {
+                            this._socket = WebSocket.CreateFromStream(_stream, true, null, TimeSpan.Zero);
+                            await _socket.ReceiveAsync(buffer, cancellationToken);
+                            await {|WSH001:_stream.WriteAsync(buffer, cancellationToken)|};
+                        }
+                    }
+                    """,
+                FixedCode = """
+                    using System;
+                    using System.IO;
+                    using System.Net.WebSockets;
+                    using System.Threading;
+                    using System.Threading.Tasks;
+                    using WebSocketHandoff;
+
+                    class Session
+                    {
+                        private readonly Stream _stream;
+                        private WebSocket? _socket;
+
+                        public Session(Stream stream) => _stream = stream;
+
+                        public async Task UpgradeAsync(byte[] buffer, CancellationToken cancellationToken)
+                        {
+                            this._socket = HandoffWebSocket.CreateFromStream(_stream, true, null, TimeSpan.Zero);
+                            await _socket.ReceiveAsync(buffer, cancellationToken);
+                            var raw = await ((HandoffWebSocket)_socket).DetachAsync(cancellationToken);
+                            await raw.WriteAsync(buffer, cancellationToken);
+                        }
+                    }
+                    """,
+            }.RunAsync();
+        }
+
+        [Fact]
+        public async Task Fix_of_raw_uses_in_a_loop_detaches_once_before_the_loop()
+        {
+            await new FixTest<UseHandoffWebSocketCodeFixProvider>(analyzers: Analyzers)
+            {
+                TestCode = """
+                    using System;
+                    using System.IO;
+                    using System.Net.WebSockets;
+                    using System.Threading;
+                    using System.Threading.Tasks;
+
+                    class Pump
+                    {
+                        async Task RunAsync(Stream stream, Stream target, CancellationToken cancellationToken)
+                        {
+                            var ws = WebSocket.CreateFromStream(stream, false, null, TimeSpan.Zero);
+                            var buffer = new byte[4096];
+                            while (true)
+                            {
+                                var n = await {|WSH001:stream.ReadAsync(buffer, cancellationToken)|};
+                                if (n == 0) break;
+                                await target.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
+                            }
+                        }
+                    }
+                    """,
+                FixedCode = """
+                    using System;
+                    using System.IO;
+                    using System.Net.WebSockets;
+                    using System.Threading;
+                    using System.Threading.Tasks;
+                    using WebSocketHandoff;
+
+                    class Pump
+                    {
+                        async Task RunAsync(Stream stream, Stream target, CancellationToken cancellationToken)
+                        {
+                            var ws = HandoffWebSocket.CreateFromStream(stream, false, null, TimeSpan.Zero);
+                            var buffer = new byte[4096];
+                            var raw = await ws.DetachAsync(cancellationToken);
+                            while (true)
+                            {
+                                var n = await raw.ReadAsync(buffer, cancellationToken);
+                                if (n == 0) break;
+                                await target.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
+                            }
+                        }
+                    }
+                    """,
+            }.RunAsync();
+        }
     }
 }
