@@ -163,36 +163,41 @@ namespace WebSocketHandoff
                         "The WebSocket has sent its close frame and can send no final message. Use DetachAsync instead of SendAndDetachAsync.");
                 }
 
-                _phase = Phase.Detaching;
-                if (_sendsInFlight > 0)
+                if (_sendsInFlight == 0)
+                {
+                    // No application send can start while _gate is held: the handoff point follows every send made so far.
+                    _transport.Hold(_messagesReceived, keepFinal: sendFinal);
+                }
+                else
                 {
                     _sendsDrained = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                     sendsDrained = _sendsDrained.Task;
                 }
+
+                _phase = Phase.Detaching;
             }
 
-            try
+            if (sendsDrained is not null)
             {
-                if (sendsDrained is not null)
+                try
                 {
                     await sendsDrained.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    lock (_gate)
+                    {
+                        ThrowIfInsideMessage();
+                        _transport.Hold(_messagesReceived, keepFinal: sendFinal);
+                    }
                 }
-
-                lock (_gate)
+                catch
                 {
-                    ThrowIfInsideMessage();
-                    _transport.Hold(_messagesReceived, keepFinal: sendFinal);
-                }
-            }
-            catch
-            {
-                lock (_gate)
-                {
-                    _phase = Phase.Attached;
-                    _sendsDrained = null;
-                }
+                    lock (_gate)
+                    {
+                        _phase = Phase.Attached;
+                        _sendsDrained = null;
+                    }
 
-                throw;
+                    throw;
+                }
             }
 
             // The handoff point is fixed. What follows only finishes the WebSocket layer's writes; it is not cancellable,
@@ -238,6 +243,16 @@ namespace WebSocketHandoff
             if (_phase == Phase.Detaching)
             {
                 throw new InvalidOperationException(DetachingMessage);
+            }
+        }
+
+        // Receives are refused only once the handoff point is fixed: a detach that is still waiting for sends, and may yet
+        // be refused, must not break the application's receive loop.
+        private void ThrowIfHandedOff()
+        {
+            if (_transport.IsHandedOff)
+            {
+                throw new InvalidOperationException(DetachedMessage);
             }
         }
 
@@ -299,11 +314,7 @@ namespace WebSocketHandoff
         /// <exception cref="InvalidOperationException">The WebSocket was detached, before or during this call.</exception>
         public override Task<WebSocketReceiveResult> ReceiveAsync(ArraySegment<byte> buffer, CancellationToken cancellationToken)
         {
-            lock (_gate)
-            {
-                ThrowIfNotAttached();
-            }
-
+            ThrowIfHandedOff();
             Task<WebSocketReceiveResult> receive = _webSocket.ReceiveAsync(buffer, cancellationToken);
             if (receive.IsCompletedSuccessfully)
             {
@@ -334,11 +345,7 @@ namespace WebSocketHandoff
         /// <exception cref="InvalidOperationException">The WebSocket was detached, before or during this call.</exception>
         public override ValueTask<ValueWebSocketReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
         {
-            lock (_gate)
-            {
-                ThrowIfNotAttached();
-            }
-
+            ThrowIfHandedOff();
             ValueTask<ValueWebSocketReceiveResult> receive = _webSocket.ReceiveAsync(buffer, cancellationToken);
             if (receive.IsCompletedSuccessfully)
             {
