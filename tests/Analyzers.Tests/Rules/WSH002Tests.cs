@@ -132,6 +132,33 @@ class C
 }");
 
         [Fact]
+        public Task Dispose_after_raw_uses_that_completed_is_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream stream, Stream other, byte[] data)
+    {
+        var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+        await Task.WhenAll(stream.CopyToAsync(other), other.CopyToAsync(stream));
+        stream.FlushAsync().Wait();
+        stream.WriteAsync(data, 0, 1).GetAwaiter().GetResult();
+        await stream.ReadAsync(data, 0, 1).ConfigureAwait(false);
+        ws.Dispose();
+    }
+}");
+
+        [Fact]
+        public Task Dispose_after_WhenAny_leaves_a_raw_copy_running_is_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream stream, Stream other)
+    {
+        var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+        await Task.WhenAny(stream.CopyToAsync(other), other.CopyToAsync(stream));
+        {|WSH002:ws.Dispose()|};
+    }
+}");
+
+        [Fact]
         public Task Dispose_of_a_detached_HandoffWebSocket_is_not_reported() => VerifyAsync(@"
 class C
 {
