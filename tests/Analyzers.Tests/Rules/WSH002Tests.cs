@@ -159,6 +159,31 @@ class C
 }");
 
         [Fact]
+        public Task Closes_in_other_members_of_a_type_holding_the_transport_are_reported() => VerifyAsync(@"
+class Connection
+{
+    private readonly Stream _stream = new MemoryStream();
+    private WebSocket? _ws;
+    private HandoffWebSocket? _handoff;
+
+    public void Start() => _ws = WebSocket.CreateFromStream(_stream, true, null, TimeSpan.Zero);
+
+    public void StartHandoff() => _handoff = HandoffWebSocket.CreateFromStream(_stream, true, null, TimeSpan.Zero);
+
+    public async Task StopAsync(byte[] data)
+    {
+        await _stream.WriteAsync(data);
+        {|WSH002:_ws!.Dispose()|};
+    }
+
+    public async Task SwitchAsync()
+    {
+        var raw = await _handoff!.DetachAsync();
+        await {|WSH002:_handoff.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, default)|};
+    }
+}");
+
+        [Fact]
         public Task Dispose_of_a_detached_HandoffWebSocket_is_not_reported() => VerifyAsync(@"
 class C
 {
