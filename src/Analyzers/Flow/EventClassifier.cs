@@ -323,27 +323,49 @@ namespace WebSocketHandoff.Analyzers.Flow
             return false;
         }
 
+        /// <summary>
+        /// Has the task this operation produces completed by the next statement? Awaited (through conversions and
+        /// <c>ConfigureAwait</c>), waited for synchronously (<c>.Wait()</c>, <c>.GetAwaiter().GetResult()</c>, <c>.Result</c>), or one of
+        /// the tasks of an awaited <c>Task.WhenAll</c>. (<c>Task.WhenAny</c> leaves the others running.)
+        /// </summary>
         internal static bool IsAwaited(IOperation operation)
         {
             var current = operation;
             var parent = current.Parent;
-            while (parent != null)
+            for (var depth = 0; parent != null && depth < 16; depth++)
             {
-                if (parent is IConversionOperation || parent is IParenthesizedOperation)
+                switch (parent)
                 {
-                    current = parent;
-                    parent = parent.Parent;
-                    continue;
-                }
+                    case IConversionOperation:
+                    case IParenthesizedOperation:
+                    case IArgumentOperation:
+                    case IArrayInitializerOperation:
+                    case IArrayCreationOperation:
+                        if (parent is IArgumentOperation && !(parent.Parent is IInvocationOperation { TargetMethod.Name: "WhenAll" }))
+                        {
+                            return false;
+                        }
 
-                if (parent is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configureAwait && configureAwait.Instance == current)
-                {
-                    current = parent;
-                    parent = parent.Parent;
-                    continue;
+                        current = parent;
+                        parent = parent.Parent;
+                        continue;
+                    case IInvocationOperation { TargetMethod.Name: "ConfigureAwait" or "GetAwaiter" } chained when chained.Instance == current:
+                        current = parent;
+                        parent = parent.Parent;
+                        continue;
+                    case IInvocationOperation { TargetMethod.Name: "Wait" or "GetResult" } wait when wait.Instance == current:
+                        return true;
+                    case IPropertyReferenceOperation { Property.Name: "Result" } result when result.Instance == current:
+                        return true;
+                    case IInvocationOperation { TargetMethod.Name: "WhenAll" } whenAll when current is IArgumentOperation:
+                        current = whenAll;
+                        parent = whenAll.Parent;
+                        continue;
+                    case IAwaitOperation:
+                        return true;
+                    default:
+                        return false;
                 }
-
-                return parent is IAwaitOperation;
             }
 
             return false;

@@ -742,6 +742,35 @@ class C
         }
 
         [Fact]
+        public async Task Plan_in_a_lambda_says_whether_the_lambda_can_await()
+        {
+            var source = Usings + @"
+class C
+{
+    void M(Stream stream, byte[] data)
+    {
+        Func<Task> run = async () =>
+        {
+            var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+            await stream.WriteAsync(data);
+        };
+        Action sync = () =>
+        {
+            var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+            stream.Write(data, 0, 1);
+        };
+    }
+}";
+            var diagnostics = await Verify.GetDiagnosticsAsync(source);
+            Assert.Equal(2, diagnostics.Length);
+            Assert.Equal("true", diagnostics[0].Properties["CanAwait"]);
+            Assert.Equal("true", diagnostics[0].Properties["Fixable"]);
+            Assert.Equal("await stream.WriteAsync(data);", Texts(source, diagnostics[0])[1]);
+            Assert.Equal("false", diagnostics[1].Properties["CanAwait"]);
+            Assert.Equal("true", diagnostics[1].Properties["Fixable"]);
+        }
+
+        [Fact]
         public async Task Plan_moves_the_detach_out_of_a_loop_and_is_not_fixable_for_a_socket_or_a_lambda()
         {
             var source = Usings + @"

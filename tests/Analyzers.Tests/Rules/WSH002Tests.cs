@@ -132,6 +132,58 @@ class C
 }");
 
         [Fact]
+        public Task Dispose_after_raw_uses_that_completed_is_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream stream, Stream other, byte[] data)
+    {
+        var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+        await Task.WhenAll(stream.CopyToAsync(other), other.CopyToAsync(stream));
+        stream.FlushAsync().Wait();
+        stream.WriteAsync(data, 0, 1).GetAwaiter().GetResult();
+        await stream.ReadAsync(data, 0, 1).ConfigureAwait(false);
+        ws.Dispose();
+    }
+}");
+
+        [Fact]
+        public Task Dispose_after_WhenAny_leaves_a_raw_copy_running_is_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream stream, Stream other)
+    {
+        var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+        await Task.WhenAny(stream.CopyToAsync(other), other.CopyToAsync(stream));
+        {|WSH002:ws.Dispose()|};
+    }
+}");
+
+        [Fact]
+        public Task Closes_in_other_members_of_a_type_holding_the_transport_are_reported() => VerifyAsync(@"
+class Connection
+{
+    private readonly Stream _stream = new MemoryStream();
+    private WebSocket? _ws;
+    private HandoffWebSocket? _handoff;
+
+    public void Start() => _ws = WebSocket.CreateFromStream(_stream, true, null, TimeSpan.Zero);
+
+    public void StartHandoff() => _handoff = HandoffWebSocket.CreateFromStream(_stream, true, null, TimeSpan.Zero);
+
+    public async Task StopAsync(byte[] data)
+    {
+        await _stream.WriteAsync(data);
+        {|WSH002:_ws!.Dispose()|};
+    }
+
+    public async Task SwitchAsync()
+    {
+        var raw = await _handoff!.DetachAsync();
+        await {|WSH002:_handoff.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, default)|};
+    }
+}");
+
+        [Fact]
         public Task Dispose_of_a_detached_HandoffWebSocket_is_not_reported() => VerifyAsync(@"
 class C
 {
