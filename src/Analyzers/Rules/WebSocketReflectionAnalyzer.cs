@@ -76,7 +76,7 @@ namespace WebSocketHandoff.Analyzers
         /// <summary>
         /// Names of the public members of the public System.Net.WebSockets types in .NET 10, the newest surface. A lookup of one
         /// of these names is feature detection of a newer API (CreateFromStream from netstandard2.0, KeepAliveTimeout from
-        /// .NET 8), not a reach into internals, even when the compilation's reference set lacks the member.
+        /// .NET 8, where it is .NET 9's), not a reach into internals, even when the compilation's reference set lacks the member.
         /// </summary>
         private static readonly ImmutableHashSet<string> s_knownPublicMembers = ImmutableHashSet.Create(
             StringComparer.Ordinal,
