@@ -77,7 +77,8 @@ namespace WebSocketHandoff.Analyzers
 
             public void AnalyzeInvocation(SyntaxNodeAnalysisContext context)
             {
-                // Cheap check first, on syntax: only a call spelled SendAsync is bound.
+                // Cheap checks first, on syntax: only a call spelled SendAsync with a later statement of its block spelling
+                // Detach/DetachAsync is bound. Echo loops and ordinary sends never get that far.
                 var node = (InvocationExpressionSyntax)context.Node;
                 string? name = node.Expression switch
                 {
@@ -86,6 +87,7 @@ namespace WebSocketHandoff.Analyzers
                     _ => null,
                 };
                 if (name != "SendAsync"
+                    || !DetachIsSpelledAfter(node)
                     || context.SemanticModel.GetOperation(node, context.CancellationToken) is not IInvocationOperation send
                     || send.TargetMethod.Name != "SendAsync"
                     || send.Instance is not { } receiver
@@ -133,6 +135,70 @@ namespace WebSocketHandoff.Analyzers
                     send.Syntax.GetLocation(),
                     additionalLocations: new[] { detach.Syntax.GetLocation() },
                     properties: properties));
+            }
+
+            /// <summary>On syntax: a later statement of the send's block or switch section spells Detach or DetachAsync.</summary>
+            private static bool DetachIsSpelledAfter(InvocationExpressionSyntax node)
+            {
+                StatementSyntax? statement = null;
+                for (SyntaxNode? current = node.Parent; current is not null; current = current.Parent)
+                {
+                    if (current is StatementSyntax candidate)
+                    {
+                        statement = candidate;
+                        break;
+                    }
+                }
+
+                SyntaxList<StatementSyntax> siblings = statement?.Parent switch
+                {
+                    BlockSyntax block => block.Statements,
+                    SwitchSectionSyntax section => section.Statements,
+                    _ => default,
+                };
+
+                if (statement?.Parent is GlobalStatementSyntax global && global.Parent is CompilationUnitSyntax unit)
+                {
+                    // Top-level statements: the following global statements.
+                    bool after = false;
+                    foreach (MemberDeclarationSyntax member in unit.Members)
+                    {
+                        if (member == global)
+                        {
+                            after = true;
+                        }
+                        else if (after && member is GlobalStatementSyntax next && SpellsDetach(next))
+                        {
+                            return true;
+                        }
+                    }
+
+                    return false;
+                }
+
+                int index = statement is null ? -1 : siblings.IndexOf(statement);
+                for (int i = index + 1; index >= 0 && i < siblings.Count; i++)
+                {
+                    if (SpellsDetach(siblings[i]))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+
+            private static bool SpellsDetach(SyntaxNode node)
+            {
+                foreach (SyntaxToken token in node.DescendantTokens())
+                {
+                    if (token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText is "DetachAsync" or "Detach")
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
             }
 
             /// <summary><c>endOfMessage</c> is the constant <c>true</c>, or the message flags constantly include EndOfMessage.</summary>

@@ -76,7 +76,7 @@ namespace WebSocketHandoff.Analyzers
         /// <summary>
         /// Names of the public members of the public System.Net.WebSockets types in .NET 10, the newest surface. A lookup of one
         /// of these names is feature detection of a newer API (CreateFromStream from netstandard2.0, KeepAliveTimeout from
-        /// .NET 8), not a reach into internals, even when the compilation's reference set lacks the member.
+        /// .NET 8, where it is .NET 9's), not a reach into internals, even when the compilation's reference set lacks the member.
         /// </summary>
         private static readonly ImmutableHashSet<string> s_knownPublicMembers = ImmutableHashSet.Create(
             StringComparer.Ordinal,
@@ -130,6 +130,15 @@ namespace WebSocketHandoff.Analyzers
             context.RegisterSymbolAction(analysis.AnalyzeMethod, SymbolKind.Method);
         }
 
+        private enum Kind
+        {
+            None,
+            GetTypeByName,
+            CreateInstance,
+            Lookup,
+            Helper,
+        }
+
         /// <summary>The System.Net.WebSockets type(s) a <c>Type</c> value can stand for.</summary>
         private sealed class TargetType
         {
@@ -180,9 +189,9 @@ namespace WebSocketHandoff.Analyzers
 
             public void AnalyzeInvocation(SyntaxNodeAnalysisContext context)
             {
-                // Cheap checks first, on syntax: reflection into System.Net.WebSockets names a WebSocket type, holds a
-                // WebSocket or spells "System.Net.WebSockets." somewhere in its file; the call is a lookup by name, or a
-                // helper that takes at least a name or flags. Only then is the call bound.
+                // Cheap checks first. On syntax: the call is spelled like a lookup, GetType(name) or CreateInstance, or it
+                // passes a literal name or BindingFlags (a helper); and its file spells "WebSocket" somewhere, as reflection
+                // into System.Net.WebSockets must. Then the symbol alone; the operation tree only for a real candidate.
                 var node = (InvocationExpressionSyntax)context.Node;
                 string? name = InvokedName(node);
                 if (name is null)
@@ -190,9 +199,46 @@ namespace WebSocketHandoff.Analyzers
                     return;
                 }
 
-                bool known = name == "GetType" || name == "CreateInstance" || s_lookupNames.Contains(name);
-                if ((!known && node.ArgumentList.Arguments.Count == 0)
-                    || !MentionsWebSocket(node.SyntaxTree, context.CancellationToken)
+                int argumentCount = node.ArgumentList.Arguments.Count;
+                bool byName = name == "GetType" || name == "CreateInstance";
+                bool lookup = s_lookupNames.Contains(name);
+                if (byName)
+                {
+                    if (argumentCount == 0)
+                    {
+                        return;
+                    }
+                }
+                else if (lookup)
+                {
+                    if (!IsLookupCandidate(node, name))
+                    {
+                        return;
+                    }
+                }
+                else if (argumentCount == 0 || !IsHelperCandidate(node))
+                {
+                    return;
+                }
+
+                if (!MentionsWebSocket(node.SyntaxTree, context.CancellationToken)
+                    || context.SemanticModel.GetSymbolInfo(node, context.CancellationToken).Symbol is not IMethodSymbol symbol)
+                {
+                    return;
+                }
+
+                // Extension calls bind to the reduced method; the operation (and the shape test) see the declared one.
+                IMethodSymbol declared = symbol.ReducedFrom ?? symbol;
+                Kind kind = declared.Name switch
+                {
+                    "GetType" when IsGetTypeByName(declared) => Kind.GetTypeByName,
+                    "CreateInstance" when IsActivator(declared) => Kind.CreateInstance,
+                    _ when s_lookupNames.Contains(declared.Name) && IsBclReflectionMethod(declared) => Kind.Lookup,
+                    _ when IsHelperShape(declared) => Kind.Helper,
+                    _ => Kind.None,
+                };
+
+                if (kind == Kind.None
                     || context.SemanticModel.GetOperation(node, context.CancellationToken) is not IInvocationOperation invocation)
                 {
                     return;
@@ -200,27 +246,144 @@ namespace WebSocketHandoff.Analyzers
 
                 Action<Diagnostic> report = context.ReportDiagnostic;
                 IMethodSymbol method = invocation.TargetMethod;
-                if (method.Name == "GetType")
+                switch (kind)
                 {
-                    AnalyzeGetTypeByName(report, invocation, method);
-                    return;
+                    case Kind.GetTypeByName:
+                        AnalyzeGetTypeByName(report, invocation, method);
+                        break;
+                    case Kind.CreateInstance:
+                        AnalyzeCreateInstance(report, invocation, method);
+                        break;
+                    default:
+                        AnalyzeLookup(report, invocation, method, isHelper: kind == Kind.Helper);
+                        break;
+                }
+            }
+
+            /// <summary>
+            /// A lookup that may be reported, on syntax: it can return non-public members by design, or passes what may be a
+            /// constant name or <c>NonPublic</c>; and it does not run on <c>typeof(T)</c> of a type that cannot be a
+            /// System.Net.WebSockets type (<c>typeof</c> only names accessible types: the public ones).
+            /// </summary>
+            private static bool IsLookupCandidate(InvocationExpressionSyntax node, string name)
+            {
+                ExpressionSyntax? receiver = node.Expression is MemberAccessExpressionSyntax memberAccess ? memberAccess.Expression : null;
+                if (receiver is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "GetTypeInfo" } inner })
+                {
+                    receiver = inner.Expression;
                 }
 
-                if (method.Name == "CreateInstance")
+                if (receiver is TypeOfExpressionSyntax typeOf && !s_knownPublicTypes.Contains(RightmostName(typeOf.Type)))
                 {
-                    AnalyzeCreateInstance(report, invocation, method);
-                    return;
+                    return false;
                 }
 
-                if (s_lookupNames.Contains(method.Name) && IsBclReflectionMethod(method))
+                if (s_implicitlyNonPublic.Contains(name))
                 {
-                    AnalyzeLookup(report, invocation, method, isHelper: false);
-                    return;
+                    return true;
                 }
 
-                if (IsHelperShape(method))
+                foreach (ArgumentSyntax argument in node.ArgumentList.Arguments)
                 {
-                    AnalyzeLookup(report, invocation, method, isHelper: true);
+                    if (MayCarryNameOrNonPublic(argument.Expression))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+
+            /// <summary>
+            /// Whether an argument may be a constant member name or flags with NonPublic: a bare identifier (a constant?), a
+            /// string other than a known public member name, <c>nameof</c>, a cast, or anything spelling NonPublic.
+            /// <c>BindingFlags.Public | BindingFlags.Instance</c>, <c>"State"</c>, <c>null</c>, <c>Type.EmptyTypes</c> and
+            /// <c>new[] { … }</c> are not.
+            /// </summary>
+            private static bool MayCarryNameOrNonPublic(ExpressionSyntax expression)
+            {
+                if (expression is IdentifierNameSyntax)
+                {
+                    return true;
+                }
+
+                foreach (SyntaxNode descendant in expression.DescendantNodesAndSelf())
+                {
+                    switch (descendant)
+                    {
+                        case IdentifierNameSyntax { Identifier.ValueText: "NonPublic" }:
+                        // A literal naming a known public member never makes a lookup reach internals by itself.
+                        case LiteralExpressionSyntax literal when literal.IsKind(SyntaxKind.StringLiteralExpression)
+                                                                  && !s_knownPublicMembers.Contains(literal.Token.ValueText):
+                        case InterpolatedStringExpressionSyntax:
+                        case CastExpressionSyntax:
+                        case InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "nameof" } }:
+                            return true;
+                    }
+                }
+
+                return false;
+            }
+
+            private static string RightmostName(TypeSyntax type) =>
+                type switch
+                {
+                    QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
+                    AliasQualifiedNameSyntax aliased => aliased.Name.Identifier.ValueText,
+                    SimpleNameSyntax simple => simple.Identifier.ValueText,
+                    _ => string.Empty,
+                };
+
+            /// <summary>
+            /// A call that may be a user lookup helper worth binding: it passes a literal name, <c>nameof</c> or
+            /// <c>BindingFlags.X</c>, and its receiver or an argument is written <c>typeof(…)</c> or <c>x.GetType()</c>.
+            /// </summary>
+            private static bool IsHelperCandidate(InvocationExpressionSyntax node)
+            {
+                bool hasName = false;
+                bool hasType = node.Expression is MemberAccessExpressionSyntax memberAccess && IsTypeSource(memberAccess.Expression);
+                foreach (ArgumentSyntax argument in node.ArgumentList.Arguments)
+                {
+                    hasName |= IsLiteralNameOrFlags(argument.Expression);
+                    hasType |= IsTypeSource(argument.Expression);
+                }
+
+                return hasName && hasType;
+            }
+
+            private static bool IsTypeSource(ExpressionSyntax expression)
+            {
+                while (expression is ParenthesizedExpressionSyntax or PostfixUnaryExpressionSyntax)
+                {
+                    expression = expression is ParenthesizedExpressionSyntax parenthesized
+                        ? parenthesized.Expression
+                        : ((PostfixUnaryExpressionSyntax)expression).Operand;
+                }
+
+                return expression is TypeOfExpressionSyntax
+                    || (expression is InvocationExpressionSyntax invocation
+                        && InvokedName(invocation) is "GetType" or "GetTypeInfo" or "AsType");
+            }
+
+            private static bool IsLiteralNameOrFlags(ExpressionSyntax expression)
+            {
+                switch (expression)
+                {
+                    case LiteralExpressionSyntax literal:
+                        return literal.IsKind(SyntaxKind.StringLiteralExpression);
+                    case MemberAccessExpressionSyntax memberAccess:
+                        return memberAccess.Expression is SimpleNameSyntax { Identifier.ValueText: "BindingFlags" }
+                            || memberAccess.Expression is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "BindingFlags" };
+                    case BinaryExpressionSyntax binary:
+                        return IsLiteralNameOrFlags(binary.Left) || IsLiteralNameOrFlags(binary.Right);
+                    case ParenthesizedExpressionSyntax parenthesized:
+                        return IsLiteralNameOrFlags(parenthesized.Expression);
+                    case CastExpressionSyntax cast:
+                        return IsLiteralNameOrFlags(cast.Expression);
+                    case InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "nameof" } }:
+                        return true;
+                    default:
+                        return false;
                 }
             }
 
@@ -256,13 +419,6 @@ namespace WebSocketHandoff.Analyzers
             // Activator.CreateInstance(type, nonPublic: true), (type, BindingFlags.NonPublic | …), ("System.Net.WebSockets", "System.Net.WebSockets.ManagedWebSocket").
             private void AnalyzeCreateInstance(Action<Diagnostic> report, IInvocationOperation invocation, IMethodSymbol method)
             {
-                if (!method.IsStatic
-                    || method.ContainingType.Name != "Activator"
-                    || method.ContainingType.ContainingNamespace?.ToDisplayString() != "System")
-                {
-                    return;
-                }
-
                 string? what = null;
                 IOperation? typeOperand = FirstArgumentOfType(invocation, _systemType, derived: false);
                 if (typeOperand is not null)
@@ -294,6 +450,11 @@ namespace WebSocketHandoff.Analyzers
                     report(Diagnostic.Create(Descriptors.WebSocketReflection, invocation.Syntax.GetLocation(), what));
                 }
             }
+
+            private static bool IsActivator(IMethodSymbol method) =>
+                method.IsStatic
+                && method.ContainingType.Name == "Activator"
+                && method.ContainingType.ContainingNamespace?.ToDisplayString() == "System";
 
             private static bool? ConstantBool(IInvocationOperation invocation, string parameterName)
             {

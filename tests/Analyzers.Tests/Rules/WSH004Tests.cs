@@ -258,6 +258,26 @@ class C
         }
 
         [Fact]
+        public async Task Flags_written_through_using_static_or_a_cast_are_read()
+        {
+            await Verify.VerifyAsync(Usings + @"
+using static System.Reflection.BindingFlags;
+
+class C
+{
+    private const BindingFlags Hidden = NonPublic | Instance;
+
+    static void M()
+    {
+        var a = {|WSH004:typeof(ClientWebSocket).GetFields(NonPublic | Instance)|};
+        var b = {|WSH004:typeof(ClientWebSocket).GetFields((BindingFlags)36)|};
+        var c = {|WSH004:typeof(ClientWebSocket).GetFields(Hidden)|};
+        var d = typeof(ClientWebSocket).GetFields(Public | Instance);
+    }
+}");
+        }
+
+        [Fact]
         public async Task Non_constant_names_and_flags_are_silent()
         {
             await Verify.VerifyAsync(Usings + @"
