@@ -37,6 +37,8 @@ namespace WebSocketHandoff
         private int _end;
         private bool _eof;
         private ExceptionDispatchInfo? _fillError;
+        // At most one transport read runs at a time, a fill or a direct read: a direct read starts only when no fill is
+        // in flight, and a fill only when the WebSocket's single read is not a direct read.
         private bool _fillInFlight;
         private ConfiguredValueTaskAwaitable<int>.ConfiguredValueTaskAwaiter _fillAwaiter;
 
@@ -52,7 +54,7 @@ namespace WebSocketHandoff
         private bool _readerParked;
         private CancellationTokenRegistration _parkedRegistration;
 
-        private ReadSide _readSide;
+        private volatile ReadSide _readSide;
         private WriteGate _writeGate;
         private bool _writeInFlight;
         private TaskCompletionSource<bool>? _writesDrained;
@@ -105,6 +107,9 @@ namespace WebSocketHandoff
                 }
             }
         }
+
+        /// <summary>Whether the handoff point is fixed: from then on a failed WebSocket read is the detach's doing.</summary>
+        public bool IsHandedOff => _readSide != ReadSide.Attached;
 
         /// <summary>The transport this stream owns.</summary>
         public Stream Transport => _transport;
@@ -225,7 +230,7 @@ namespace WebSocketHandoff
                     return ReadStep.Done;
                 }
 
-                if (_dataPayloadHanded && !_tracker.InHeader)
+                if (_dataPayloadHanded && !_tracker.InHeader && !_fillInFlight)
                 {
                     // More payload of a data frame the WebSocket has begun to deliver: read it straight into the
                     // WebSocket's buffer (no extra copy of large payloads), never past the frame end. Such bytes cannot

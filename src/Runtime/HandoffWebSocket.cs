@@ -157,6 +157,12 @@ namespace WebSocketHandoff
                         $"The WebSocket is {state}: after a failure or a completed close the connection is not in a known state at a frame boundary, so it cannot be handed off.");
                 }
 
+                if (sendFinal && state == WebSocketState.CloseSent)
+                {
+                    throw new InvalidOperationException(
+                        "The WebSocket has sent its close frame and can send no final message. Use DetachAsync instead of SendAndDetachAsync.");
+                }
+
                 _phase = Phase.Detaching;
                 if (_sendsInFlight > 0)
                 {
@@ -315,7 +321,7 @@ namespace WebSocketHandoff
             {
                 result = await receive.ConfigureAwait(false);
             }
-            catch (Exception ex) when (_phase != Phase.Attached)
+            catch (Exception ex) when (_transport.IsHandedOff)
             {
                 throw new InvalidOperationException(FrameBoundedStream.DetachedReadMessage, ex);
             }
@@ -352,7 +358,7 @@ namespace WebSocketHandoff
             {
                 result = await receive.ConfigureAwait(false);
             }
-            catch (Exception ex) when (_phase != Phase.Attached)
+            catch (Exception ex) when (_transport.IsHandedOff)
             {
                 throw new InvalidOperationException(FrameBoundedStream.DetachedReadMessage, ex);
             }

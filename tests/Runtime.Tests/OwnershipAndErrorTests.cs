@@ -58,6 +58,20 @@ public sealed class OwnershipAndErrorTests
     }
 
     [Fact]
+    public async Task Cancelled_receive_before_detach_aborts_and_closes_the_transport_as_the_BCL_WebSocket_does()
+    {
+        using Loopback lb = await Loopback.CreateAsync();
+        using HandoffWebSocket ws = Peers.Handoff(lb.LocalStream, isServer: true);
+        using var cancel = new CancellationTokenSource();
+        Task<ValueWebSocketReceiveResult> receive = ws.ReceiveAsync(new byte[10].AsMemory(), cancel.Token).AsTask();
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => receive.Within());
+        Assert.Equal(WebSocketState.Aborted, ws.State);
+        Assert.Empty(await Bounded.ReadToEndAsync(lb.RemoteStream));
+        Assert.Throws<InvalidOperationException>(() => ws.Detach());
+    }
+
+    [Fact]
     public async Task Disposing_the_detached_stream_disposes_the_transport()
     {
         using Loopback lb = await Loopback.CreateAsync();
