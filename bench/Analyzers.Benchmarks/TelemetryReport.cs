@@ -21,7 +21,7 @@ public static class TelemetryReport
     public static int Run(int runs, int files, TextWriter output)
     {
         var rows = new List<Row>();
-        foreach (CorpusKind kind in new[] { CorpusKind.Mixed, CorpusKind.NoCreation })
+        foreach (CorpusKind kind in new[] { CorpusKind.Mixed, CorpusKind.Spread, CorpusKind.NoCreation })
         {
             rows.Add(Measure(kind, runs, files, output));
         }
@@ -29,22 +29,23 @@ public static class TelemetryReport
         output.WriteLine();
         output.WriteLine($"Medians of {runs} runs; single-threaded compilation and analysis; {Environment.ProcessorCount} logical cores, .NET {Environment.Version}.");
         output.WriteLine();
-        output.WriteLine("| Corpus | Lines | Methods | With creation | Compiler A (ms) | + controls C (ms) | + WSH B (ms) | (B − C) / A | WSH own time (ms) | WSH own time / A | WSH own time per method | WSH diagnostics |");
-        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        output.WriteLine("| Corpus | Lines | Methods | With creation | Compiler A (ms) | + controls C (ms) | + WSH B (ms) | (B − C) / A | same on CPU time | WSH own time (ms) | WSH own time / A | WSH own time per method | WSH diagnostics |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (Row r in rows)
         {
             output.WriteLine($"| {r.Corpus.Kind} | {r.Corpus.Lines:N0} | {r.Corpus.Methods:N0} | {r.Corpus.Creations:N0} | {r.Compiler:F0} | {r.Controls:F0} | {r.Wsh:F0} | " +
-                $"{Pct((r.Wsh - r.Controls) / r.Compiler)} | {r.Own:F1} | {Pct(r.Own / r.Compiler)} | {Micro(r.Own / r.Corpus.Methods)} | {r.DiagnosticSummary} |");
+                $"{Pct((r.Wsh - r.Controls) / r.Compiler)} | {Pct((r.WshCpu - r.ControlsCpu) / r.CompilerCpu)} | {r.Own:F1} | {Pct(r.Own / r.Compiler)} | {Micro(r.Own / r.Corpus.Methods)} | {r.DiagnosticSummary} |");
         }
 
-        Row mixed = rows[0], none = rows[1];
-        if (mixed.Corpus.Creations > 0)
+        Row none = rows[rows.Count - 1];
+        output.WriteLine();
+        double perOrdinary = none.Own / none.Corpus.Methods;
+        output.WriteLine($"- Per method without a creation (NoCreation corpus): {Micro(perOrdinary)} of WSH time.");
+        foreach (Row mixed in rows.Where(r => r.Corpus.Creations > 0))
         {
-            output.WriteLine();
-            double perOrdinary = none.Own / none.Corpus.Methods;
-            double perCreating = (mixed.Own - none.Own * (mixed.Corpus.Methods - mixed.Corpus.Creations) / none.Corpus.Methods) / mixed.Corpus.Creations;
-            output.WriteLine($"Per method without a creation (NoCreation corpus): {Micro(perOrdinary)}; " +
-                $"per method with a creation (Mixed corpus, the rest subtracted at that rate): {Micro(perCreating)}.");
+            // The corpus's other methods charged at the NoCreation rate; the rest is the creating methods' share.
+            double perCreating = (mixed.Own - perOrdinary * (mixed.Corpus.Methods - mixed.Corpus.Creations)) / mixed.Corpus.Creations;
+            output.WriteLine($"- Per method with a creation ({mixed.Corpus.Kind} corpus, the other methods charged at that rate): {Micro(perCreating)}.");
         }
 
         output.WriteLine();
@@ -64,7 +65,8 @@ public static class TelemetryReport
 
     private static string Micro(double ms) => (ms * 1000).ToString("F1", CultureInfo.InvariantCulture) + " µs";
 
-    private sealed record Row(Corpus Corpus, double Compiler, double Controls, double Wsh, double Own,
+    private sealed record Row(Corpus Corpus, double Compiler, double Controls, double Wsh,
+        double CompilerCpu, double ControlsCpu, double WshCpu, double Own,
         IReadOnlyList<(string Name, double Ms, string Actions)> PerAnalyzer, string DiagnosticSummary, int AnalyzerExceptions);
 
     private static Row Measure(CorpusKind kind, int runs, int files, TextWriter output)
@@ -85,15 +87,18 @@ public static class TelemetryReport
         var compiler = new List<double>();
         var controls = new List<double>();
         var wsh = new List<double>();
+        var compilerCpu = new List<double>();
+        var controlsCpu = new List<double>();
+        var wshCpu = new List<double>();
         var own = new List<double>();
         var perAnalyzer = harness.Analyzers.ToDictionary(a => a, _ => new List<double>());
         ImmutableArray<Diagnostic> lastDiagnostics = ImmutableArray<Diagnostic>.Empty;
         int exceptions = 0;
         for (int i = 0; i < runs; i++)
         {
-            compiler.Add(Time(() => harness.CompilerOnly()));
-            controls.Add(Time(() => harness.WithAnalyzers(harness.Controls)));
-            wsh.Add(Time(() => harness.WithAnalyzers(harness.Analyzers)));
+            Time(() => harness.CompilerOnly(), compiler, compilerCpu);
+            Time(() => harness.WithAnalyzers(harness.Controls), controls, controlsCpu);
+            Time(() => harness.WithAnalyzers(harness.Analyzers), wsh, wshCpu);
 
             var (result, thrown) = harness.RunWithTelemetry(harness.Analyzers);
             lastDiagnostics = result.GetAllDiagnostics();
@@ -106,7 +111,8 @@ public static class TelemetryReport
                 total += info.ExecutionTime.TotalMilliseconds;
             }
             own.Add(total);
-            output.WriteLine($"  run {i + 1}: A {compiler[^1]:F0} ms, C {controls[^1]:F0} ms, B {wsh[^1]:F0} ms, WSH own {total:F1} ms");
+            output.WriteLine($"  run {i + 1}: A {compiler[^1]:F0} ms (CPU {compilerCpu[^1]:F0}), C {controls[^1]:F0} ms (CPU {controlsCpu[^1]:F0}), " +
+                $"B {wsh[^1]:F0} ms (CPU {wshCpu[^1]:F0}), WSH own {total:F1} ms");
         }
 
         var ids = lastDiagnostics
@@ -122,18 +128,25 @@ public static class TelemetryReport
         var rows = harness.Analyzers
             .Select((a, i) => (a.GetType().Name, Median(perAnalyzer[a]), harness.Registrations[i].Substring(harness.Registrations[i].IndexOf(':') + 2)))
             .ToList();
-        return new Row(harness.Corpus, Median(compiler), Median(controls), Median(wsh), Median(own), rows,
+        return new Row(harness.Corpus, Median(compiler), Median(controls), Median(wsh),
+            Median(compilerCpu), Median(controlsCpu), Median(wshCpu), Median(own), rows,
             summary.Length == 0 ? "none" : summary, exceptions);
     }
 
-    private static double Time(Action action)
+    /// <summary>
+    /// Wall-clock and process CPU time of <paramref name="action"/>. Everything runs on one thread, so CPU time is the
+    /// work itself, and holds up better than wall-clock time when other processes compete for the cores.
+    /// </summary>
+    private static void Time(Action action, List<double> wall, List<double> cpu)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
+        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         action();
-        return watch.Elapsed.TotalMilliseconds;
+        wall.Add(watch.Elapsed.TotalMilliseconds);
+        cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds);
     }
 
     private static double Median(List<double> values)

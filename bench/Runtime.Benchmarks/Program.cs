@@ -13,6 +13,18 @@ public static class Program
         .WithWarmupCount(3)
         .WithIterationCount(20);
 
-    public static void Main(string[] args) =>
+    /// <summary>
+    /// <c>dotnet run -c Release -- interleaved [rounds]</c> runs the <see cref="Interleaved"/> cross-check; anything else
+    /// goes to BenchmarkDotNet (e.g. <c>--filter '*'</c>).
+    /// </summary>
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "interleaved")
+        {
+            int rounds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 60;
+            return Interleaved.Run(rounds, System.Console.Out);
+        }
         BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, JobOptions.ConfigFor(args, DefaultJob));
+        return 0;
+    }
 }
