@@ -42,7 +42,7 @@ namespace WebSocketHandoff.Package.Tests
             AssertAnalyzersLoaded(build);
         }
 
-        [Fact(Skip = Pending.Wsh002AndWsh003)]
+        [Fact]
         public async Task Build_reports_WSH001_WSH002_WSH003_as_warnings_at_the_marked_lines()
         {
             var build = await _consumer.BuildAsync();
@@ -60,7 +60,7 @@ namespace WebSocketHandoff.Package.Tests
             Assert.Equal(expected, reported);
         }
 
-        [Fact(Skip = Pending.Wsh002AndWsh003)]
+        [Fact]
         public async Task Build_with_warnaserror_fails_naming_each_rule()
         {
             var build = await _consumer.BuildAsync("-warnaserror");
@@ -86,6 +86,8 @@ namespace WebSocketHandoff.Package.Tests
                 Assert.DoesNotContain(silenced.Diagnostics, d => d.Id == "WSH001");
                 // The other rules keep their default severity.
                 Assert.All(silenced.Diagnostics.Where(d => d.Id.StartsWith("WSH", StringComparison.Ordinal)), d => Assert.Equal("warning", d.Severity));
+                Assert.Contains(silenced.Diagnostics, d => d.Id == "WSH002");
+                Assert.Contains(silenced.Diagnostics, d => d.Id == "WSH003");
 
                 File.WriteAllText(editorconfig, "root = true\n\n[*.cs]\ndotnet_diagnostic.WSH001.severity = error\n");
                 var gated = await _consumer.BuildAsync();

@@ -15,7 +15,7 @@ namespace WebSocketHandoff.Package.Tests
 
         public SampleTests(PackageFixture package) => _package = package;
 
-        [Fact(Skip = Pending.Wsh002AndWsh003)]
+        [Fact]
         public async Task Sample_build_shows_WSH001_WSH002_WSH003_on_the_unsafe_bridge_only()
         {
             // Rebuild the sample alone (its dependencies are built by this test project's build) so the compiler runs
