@@ -216,6 +216,29 @@ public sealed class OwnershipAndErrorTests
     }
 
     [Fact]
+    public async Task While_a_detach_waits_for_a_send_new_sends_are_refused_and_receives_go_on()
+    {
+        using Loopback lb = await Loopback.CreateAsync();
+        using HandoffWebSocket ws = Peers.Handoff(lb.LocalStream, isServer: true);
+        byte[] big = Frames.RandomBytes(32 * 1024 * 1024);
+        Task send = ws.SendAsync(big, WebSocketMessageType.Binary, true, Bounded.Token());
+        Task<Stream> detach = ws.DetachAsync().AsTask();
+        Assert.False(detach.IsCompleted);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => ws.SendAsync(new byte[1].AsMemory(), WebSocketMessageType.Binary, true, default).AsTask());
+        Assert.Contains("detach is in progress", refused.Message);
+        await lb.RemoteStream.WriteAsync(Frames.Build(Frames.Text, "still here"u8, masked: true));
+        Assert.Equal("still here"u8.ToArray(), (await Peers.ReceiveMessageAsync(ws)).Payload);
+
+        Task<Frames.Frame> read = Frames.ReadAsync(lb.RemoteStream);
+        await send.Within();
+        await using Stream detached = await detach.Within();
+        Assert.Equal(big, (await read.Within()).Payload);
+        await lb.RemoteStream.WriteAsync("RAW"u8.ToArray());
+        Assert.Equal("RAW"u8.ToArray(), await Bounded.ReadExactlyAsync(detached, 3));
+    }
+
+    [Fact]
     public async Task Peer_reset_during_the_handoff_ends_in_an_exception_not_silent_loss()
     {
         using Loopback lb = await Loopback.CreateAsync();
