@@ -314,32 +314,25 @@ namespace WebSocketHandoff
         /// <exception cref="InvalidOperationException">The WebSocket was detached, before or during this call.</exception>
         public override Task<WebSocketReceiveResult> ReceiveAsync(ArraySegment<byte> buffer, CancellationToken cancellationToken)
         {
-            ThrowIfHandedOff();
-            Task<WebSocketReceiveResult> receive = _webSocket.ReceiveAsync(buffer, cancellationToken);
-            if (receive.IsCompletedSuccessfully)
+            if (buffer.Array is null)
             {
-                OnReceived(receive.Result.MessageType, receive.Result.EndOfMessage);
-                return receive;
+                throw new ArgumentNullException(nameof(buffer));
             }
 
-            return AwaitReceiveAsync(receive);
+            // Through the Memory overload, so that both share one place that tracks message boundaries.
+            ValueTask<ValueWebSocketReceiveResult> receive = ReceiveAsync(buffer.AsMemory(), cancellationToken);
+            return receive.IsCompletedSuccessfully
+                ? Task.FromResult(ToReceiveResult(receive.Result))
+                : AwaitReceiveResultAsync(receive);
         }
 
-        private async Task<WebSocketReceiveResult> AwaitReceiveAsync(Task<WebSocketReceiveResult> receive)
-        {
-            WebSocketReceiveResult result;
-            try
-            {
-                result = await receive.ConfigureAwait(false);
-            }
-            catch (Exception ex) when (_transport.IsHandedOff)
-            {
-                throw new InvalidOperationException(FrameBoundedStream.DetachedReadMessage, ex);
-            }
+        private async Task<WebSocketReceiveResult> AwaitReceiveResultAsync(ValueTask<ValueWebSocketReceiveResult> receive)
+            => ToReceiveResult(await receive.ConfigureAwait(false));
 
-            OnReceived(result.MessageType, result.EndOfMessage);
-            return result;
-        }
+        private WebSocketReceiveResult ToReceiveResult(ValueWebSocketReceiveResult result)
+            => result.MessageType == WebSocketMessageType.Close
+                ? new WebSocketReceiveResult(result.Count, result.MessageType, result.EndOfMessage, _webSocket.CloseStatus, _webSocket.CloseStatusDescription)
+                : new WebSocketReceiveResult(result.Count, result.MessageType, result.EndOfMessage);
 
         /// <inheritdoc />
         /// <exception cref="InvalidOperationException">The WebSocket was detached, before or during this call.</exception>
