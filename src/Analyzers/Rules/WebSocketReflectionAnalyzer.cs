@@ -891,7 +891,8 @@ namespace WebSocketHandoff.Analyzers
                             ? memberAccess
                             : identifier;
                         bool assigned = target.Parent is AssignmentExpressionSyntax assignment && assignment.Left == target;
-                        bool byReference = target.Parent is ArgumentSyntax argument && !argument.RefKindKeyword.IsKind(SyntaxKind.None);
+                        bool byReference = target.Parent is ArgumentSyntax argument
+                            && (!argument.RefKindKeyword.IsKind(SyntaxKind.None) || IsDeconstructionTarget(argument));
                         if ((!assigned && !byReference)
                             || !SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(identifier).Symbol, field))
                         {
@@ -923,6 +924,28 @@ namespace WebSocketHandoff.Analyzers
                 }
 
                 return values.Count > 0 ? new TargetType(candidates.ToImmutableArray(), unresolved) : null;
+            }
+
+            /// <summary>An element of <c>(a, b) = …</c>, at any depth of nesting.</summary>
+            private static bool IsDeconstructionTarget(ArgumentSyntax argument)
+            {
+                SyntaxNode current = argument;
+                while (current.Parent is TupleExpressionSyntax tuple)
+                {
+                    if (tuple.Parent is AssignmentExpressionSyntax assignment && assignment.Left == tuple)
+                    {
+                        return true;
+                    }
+
+                    if (tuple.Parent is not ArgumentSyntax outer)
+                    {
+                        return false;
+                    }
+
+                    current = outer;
+                }
+
+                return false;
             }
 
             private bool IsPublicName(TargetType target, string name)

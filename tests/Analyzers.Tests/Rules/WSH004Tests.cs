@@ -115,12 +115,16 @@ class C
     private Type _type = typeof(ClientWebSocket);
     public Type Exposed = typeof(ClientWebSocket);
 
-    void Reset() { _type = typeof(MemoryStream); }
+    private Type _other = typeof(ClientWebSocket);
+    private Type _swapped = typeof(MemoryStream);
+
+    void Reset() { _type = typeof(MemoryStream); (_other, _swapped) = (_swapped, _other); }
 
     void M()
     {
         var a = _type.GetField(""_buffer"", BindingFlags.NonPublic | BindingFlags.Instance);
         var b = Exposed.GetField(""_innerWebSocket"", BindingFlags.NonPublic | BindingFlags.Instance);
+        var c = _other.GetField(""_buffer"", BindingFlags.NonPublic | BindingFlags.Instance);
     }
 }");
         }
