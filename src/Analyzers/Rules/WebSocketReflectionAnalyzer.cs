@@ -21,7 +21,7 @@ namespace WebSocketHandoff.Analyzers
     /// <remarks>
     /// The type a lookup runs on is known only from <c>typeof</c>, <c>GetType()</c> on an expression whose static type is a
     /// System.Net.WebSockets type, <c>Type.GetType</c>/<c>Assembly.GetType</c> with a constant name, a local whose every
-    /// assignment is one of those, or a readonly field initialised with one. Values read through reflection
+    /// assignment is one of those, or a private/readonly field whose every write in its type is one of those. Values read through reflection
     /// (<c>field.GetValue(ws).GetType()</c>) have no known type and are not followed: the lookup that produced the field is
     /// the one reported.
     /// </remarks>
@@ -840,24 +840,112 @@ namespace WebSocketHandoff.Analyzers
                 return any ? new TargetType(candidates.ToImmutableArray(), unresolved) : null;
             }
 
-            /// <summary>A readonly field whose initializer, in the same file, is a System.Net.WebSockets type source.</summary>
+            /// <summary>
+            /// A field whose every write is a System.Net.WebSockets type source: its initializer and each <c>=</c>/<c>??=</c> in
+            /// its type. Only where every write can be seen in this file: the field is private or readonly, and its type is
+            /// declared in this file only.
+            /// </summary>
             private TargetType? ResolveFieldTarget(IFieldReferenceOperation reference, int depth)
             {
                 IFieldSymbol field = reference.Field;
-                if (!field.IsReadOnly || field.DeclaringSyntaxReferences.Length != 1 || reference.SemanticModel is null)
+                SemanticModel? model = reference.SemanticModel;
+                SyntaxTree tree = reference.Syntax.SyntaxTree;
+                if (model is null
+                    || (!field.IsReadOnly && field.DeclaredAccessibility != Accessibility.Private)
+                    || field.DeclaringSyntaxReferences.IsEmpty
+                    || field.ContainingType.DeclaringSyntaxReferences.IsEmpty)
                 {
                     return null;
                 }
 
-                SyntaxReference syntaxReference = field.DeclaringSyntaxReferences[0];
-                if (syntaxReference.SyntaxTree != reference.Syntax.SyntaxTree
-                    || syntaxReference.GetSyntax() is not VariableDeclaratorSyntax { Initializer: { } initializer })
+                var values = new List<ExpressionSyntax>();
+                foreach (SyntaxReference declarator in field.DeclaringSyntaxReferences)
                 {
-                    return null;
+                    if (declarator.SyntaxTree != tree)
+                    {
+                        return null;
+                    }
+
+                    if (declarator.GetSyntax() is VariableDeclaratorSyntax { Initializer: { } initializer })
+                    {
+                        values.Add(initializer.Value);
+                    }
                 }
 
-                IOperation? value = reference.SemanticModel.GetOperation(initializer.Value);
-                return value is null ? null : ResolveTarget(value, depth + 1);
+                foreach (SyntaxReference typeDeclaration in field.ContainingType.DeclaringSyntaxReferences)
+                {
+                    if (typeDeclaration.SyntaxTree != tree)
+                    {
+                        return null;
+                    }
+
+                    foreach (SyntaxNode node in typeDeclaration.GetSyntax().DescendantNodes())
+                    {
+                        if (node is not IdentifierNameSyntax identifier || identifier.Identifier.ValueText != field.Name)
+                        {
+                            continue;
+                        }
+
+                        // The written expression: "f" or "this.f".
+                        ExpressionSyntax target = identifier.Parent is MemberAccessExpressionSyntax memberAccess && memberAccess.Name == identifier
+                            ? memberAccess
+                            : identifier;
+                        bool assigned = target.Parent is AssignmentExpressionSyntax assignment && assignment.Left == target;
+                        bool byReference = target.Parent is ArgumentSyntax argument
+                            && (!argument.RefKindKeyword.IsKind(SyntaxKind.None) || IsDeconstructionTarget(argument));
+                        if ((!assigned && !byReference)
+                            || !SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(identifier).Symbol, field))
+                        {
+                            continue;
+                        }
+
+                        if (byReference
+                            || target.Parent is not AssignmentExpressionSyntax write
+                            || !(write.IsKind(SyntaxKind.SimpleAssignmentExpression) || write.IsKind(SyntaxKind.CoalesceAssignmentExpression)))
+                        {
+                            return null;
+                        }
+
+                        values.Add(write.Right);
+                    }
+                }
+
+                var candidates = new List<INamedTypeSymbol>();
+                string? unresolved = null;
+                foreach (ExpressionSyntax value in values)
+                {
+                    if (model.GetOperation(value) is not { } operation || ResolveTarget(operation, depth + 1) is not { } target)
+                    {
+                        return null;
+                    }
+
+                    candidates.AddRange(target.Candidates);
+                    unresolved ??= target.UnresolvedName;
+                }
+
+                return values.Count > 0 ? new TargetType(candidates.ToImmutableArray(), unresolved) : null;
+            }
+
+            /// <summary>An element of <c>(a, b) = …</c>, at any depth of nesting.</summary>
+            private static bool IsDeconstructionTarget(ArgumentSyntax argument)
+            {
+                SyntaxNode current = argument;
+                while (current.Parent is TupleExpressionSyntax tuple)
+                {
+                    if (tuple.Parent is AssignmentExpressionSyntax assignment && assignment.Left == tuple)
+                    {
+                        return true;
+                    }
+
+                    if (tuple.Parent is not ArgumentSyntax outer)
+                    {
+                        return false;
+                    }
+
+                    current = outer;
+                }
+
+                return false;
             }
 
             private bool IsPublicName(TargetType target, string name)

@@ -82,6 +82,54 @@ class C
         }
 
         [Fact]
+        public async Task Private_fields_assigned_only_WebSocket_types_are_followed()
+        {
+            await Verify.VerifyAsync(Usings + @"
+class Upgrader
+{
+    private static Type? s_managedWebSocketType;
+    private static ConstructorInfo? s_webSocketCtor;
+    private Type? _client;
+
+    WebSocket Create(Stream stream)
+    {
+        s_managedWebSocketType ??= {|WSH004:typeof(WebSocket).Assembly.GetType(""System.Net.WebSockets.ManagedWebSocket"", throwOnError: true)|};
+        s_webSocketCtor ??= {|WSH004:s_managedWebSocketType!.GetConstructors(BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Instance)|}.First(c => c.GetParameters().Length == 2);
+        return (WebSocket)s_webSocketCtor.Invoke(new object[] { stream, new WebSocketCreationOptions() });
+    }
+
+    object? Inner(ClientWebSocket ws)
+    {
+        this._client = ws.GetType();
+        return {|WSH004:_client.GetField(""_innerWebSocket"", BindingFlags.NonPublic | BindingFlags.Instance)|}?.GetValue(ws);
+    }
+}");
+        }
+
+        [Fact]
+        public async Task Fields_that_may_hold_other_types_are_not_followed()
+        {
+            await Verify.VerifyAsync(Usings + @"
+class C
+{
+    private Type _type = typeof(ClientWebSocket);
+    public Type Exposed = typeof(ClientWebSocket);
+
+    private Type _other = typeof(ClientWebSocket);
+    private Type _swapped = typeof(MemoryStream);
+
+    void Reset() { _type = typeof(MemoryStream); (_other, _swapped) = (_swapped, _other); }
+
+    void M()
+    {
+        var a = _type.GetField(""_buffer"", BindingFlags.NonPublic | BindingFlags.Instance);
+        var b = Exposed.GetField(""_innerWebSocket"", BindingFlags.NonPublic | BindingFlags.Instance);
+        var c = _other.GetField(""_buffer"", BindingFlags.NonPublic | BindingFlags.Instance);
+    }
+}");
+        }
+
+        [Fact]
         public async Task Non_public_constructor_and_member_enumerations_are_reported()
         {
             await Verify.VerifyAsync(Usings + @"
