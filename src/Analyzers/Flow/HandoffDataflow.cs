@@ -115,6 +115,12 @@ namespace WebSocketHandoff.Analyzers.Flow
                 foreach (var edge in graph.SuccessorsOf(block))
                 {
                     var next = edge.Exceptional ? union : state;
+                    if (next != 0 && edge.GuardWebSocket != null && IsWebSocket(edge.GuardWebSocket))
+                    {
+                        // if (ws.IsDetached) / if (!ws.IsDetached): the branch knows which it is.
+                        next &= edge.GuardIsDetached ? ~Live : ~Detached;
+                    }
+
                     if (next != 0 && edge.Destination <= block && Kills(edge))
                     {
                         // A loop back into the scope of the WebSocket's local: the next iteration has a new one.
