@@ -69,6 +69,9 @@ namespace WebSocketHandoff.Analyzers.Flow
         /// <summary>Assignments in this body: target, value. Used to follow what a transport wraps.</summary>
         public List<KeyValuePair<RefKey, IOperation>> Assignments { get; } = new List<KeyValuePair<RefKey, IOperation>>();
 
+        /// <summary>WebSocket locations copied into others (<c>var h = ws;</c>, <c>ws is HandoffWebSocket h</c>): alias, original.</summary>
+        public List<KeyValuePair<RefKey, RefKey>> WebSocketAliases { get; } = new List<KeyValuePair<RefKey, RefKey>>();
+
         /// <summary>References to a location that leave the method: returned, stored in a member, passed to non-BCL code.</summary>
         public List<RefKey> Escapes { get; } = new List<RefKey>();
 
