@@ -243,11 +243,8 @@ namespace WebSocketHandoff.Analyzers.Flow
                 }
             }
 
-            if (roots.Any(r => !r.IsLocal && !(r.Symbol is IParameterSymbol)))
-            {
-                // Held in a field or property (or reached through one): it outlives the method.
-                result.TransportEscapes |= roots.Any(r => r.IsMemberOfThis);
-            }
+            // Held in a field or property of the type: it outlives the method.
+            result.TransportEscapes |= roots.Any(r => r.IsMemberOfThis);
         }
 
         private void AnalyzeDetach(FlowGraph graph, FlowEvent detach)
