@@ -69,6 +69,15 @@ namespace WebSocketHandoff.Analyzers.Flow
                 case ISimpleAssignmentOperation assignment:
                     ClassifyAssignment(assignment, events);
                     break;
+                case IIsPatternOperation { Pattern: IDeclarationPatternOperation { DeclaredSymbol: ILocalSymbol local } } isPattern
+                    when _types.IsWebSocket(Unwrap(isPattern.Value)?.Type):
+                    var original = RefKey.Of(isPattern.Value, _graph.Captures);
+                    if (original != null)
+                    {
+                        _graph.WebSocketAliases.Add(new KeyValuePair<RefKey, RefKey>(new RefKey(local, null), original));
+                    }
+
+                    break;
                 case IReturnOperation { ReturnedValue: { } returned }:
                     CollectReturn(returned);
                     break;
@@ -234,7 +243,13 @@ namespace WebSocketHandoff.Analyzers.Flow
 
             if (!(value is IInvocationOperation invocation && invocation.TargetMethod?.Name == "CreateFromStream"))
             {
-                events.Add(new FlowEvent(FlowEventKind.Assign, assignment) { Key = target });
+                var aliasOf = value != null && _types.IsWebSocket(value.Type) ? RefKey.Of(value, _graph.Captures) : null;
+                if (aliasOf != null)
+                {
+                    _graph.WebSocketAliases.Add(new KeyValuePair<RefKey, RefKey>(target, aliasOf));
+                }
+
+                events.Add(new FlowEvent(FlowEventKind.Assign, assignment) { Key = target, AliasOf = aliasOf });
             }
 
             // A transport stored in a field or property outlives the method.

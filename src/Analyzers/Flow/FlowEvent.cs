@@ -67,5 +67,8 @@ namespace WebSocketHandoff.Analyzers.Flow
         public bool ClosureIsDeferred { get; set; }
 
         public IMethodSymbol? Callee { get; set; }
+
+        /// <summary>Assign: the WebSocket location whose value is copied (<c>var h = ws;</c>): an alias, not a new WebSocket.</summary>
+        public RefKey? AliasOf { get; set; }
     }
 }

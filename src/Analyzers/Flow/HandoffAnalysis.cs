@@ -225,6 +225,7 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
 
             var dataflow = new HandoffDataflow(creation.Key, roots, creation, null);
+            dataflow.AddAliases(AllGraphs(root).SelectMany(g => g.WebSocketAliases));
             dataflow.AddKillLocal(result.TransportKey);
             dataflow.RunFrom(graph, creation, HandoffDataflow.Live);
             result.LiveRawUses.AddRange(dataflow.LiveRawUses);
@@ -242,11 +243,8 @@ namespace WebSocketHandoff.Analyzers.Flow
                 }
             }
 
-            if (roots.Any(r => !r.IsLocal && !(r.Symbol is IParameterSymbol)))
-            {
-                // Held in a field or property (or reached through one): it outlives the method.
-                result.TransportEscapes |= roots.Any(r => r.IsMemberOfThis);
-            }
+            // Held in a field or property of the type: it outlives the method.
+            result.TransportEscapes |= roots.Any(r => r.IsMemberOfThis);
         }
 
         private void AnalyzeDetach(FlowGraph graph, FlowEvent detach)
@@ -255,6 +253,7 @@ namespace WebSocketHandoff.Analyzers.Flow
             result.Creation = Creations.FirstOrDefault(c => c.WebSocketKey != null && c.WebSocketKey.Equals(detach.Key) && c.Member.Root == MemberRootOf(graph));
             var dataflow = new HandoffDataflow(detach.Key, new HashSet<RefKey>(), null, null);
             dataflow.AddKillLocal(detach.Key);
+            dataflow.AddAliases(AllGraphs(RootOf(graph)).SelectMany(g => g.WebSocketAliases));
             dataflow.RunFrom(graph, detach, HandoffDataflow.Detached);
             result.SendsAfter.AddRange(Merge(dataflow.SendsAfterDetach));
             foreach (var close in Merge(dataflow.Closes))
@@ -266,6 +265,16 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
 
             Detaches.Add(result);
+        }
+
+        private static FlowGraph RootOf(FlowGraph graph)
+        {
+            while (graph.Parent != null)
+            {
+                graph = graph.Parent;
+            }
+
+            return graph;
         }
 
         private IOperation? MemberRootOf(FlowGraph graph)
@@ -331,6 +340,7 @@ namespace WebSocketHandoff.Analyzers.Flow
 
                 var webSocket = creation.WebSocketKey != null && creation.WebSocketKey.IsMemberOfThis ? creation.WebSocketKey : null;
                 var dataflow = new HandoffDataflow(webSocket, creation.Roots, null, creatingMember?.OriginalDefinition);
+                dataflow.AddAliases(AllGraphs(graph).SelectMany(g => g.WebSocketAliases));
                 var calls = graph.AllEvents.Where(e => e.Kind == FlowEventKind.MemberCall
                     && SymbolEqualityComparer.Default.Equals(e.Callee, creatingMember?.OriginalDefinition)).ToList();
                 if (calls.Count == 0)

@@ -25,6 +25,7 @@ namespace WebSocketHandoff.Analyzers.Flow
         private const int MaxClosureDepth = 8;
 
         private readonly RefKey? _webSocket;
+        private readonly HashSet<RefKey> _aliases = new HashSet<RefKey>();
         private readonly HashSet<RefKey> _roots;
         private readonly FlowEvent? _creation;
         private readonly IMethodSymbol? _creatingMember;
@@ -52,6 +53,29 @@ namespace WebSocketHandoff.Analyzers.Flow
 
         /// <summary>SendAsync/ReceiveAsync of the WebSocket reached after a detach.</summary>
         public List<Site> SendsAfterDetach { get; } = new List<Site>();
+
+        /// <summary>Other locations the WebSocket is copied into (<c>var h = ws;</c>, <c>ws is HandoffWebSocket h</c>).</summary>
+        public void AddAliases(IEnumerable<KeyValuePair<RefKey, RefKey>> aliases)
+        {
+            if (_webSocket == null)
+            {
+                return;
+            }
+
+            var list = new List<KeyValuePair<RefKey, RefKey>>(aliases);
+            for (var changed = true; changed;)
+            {
+                changed = false;
+                foreach (var alias in list)
+                {
+                    if (IsWebSocket(alias.Value) && !IsWebSocket(alias.Key))
+                    {
+                        _aliases.Add(alias.Key);
+                        changed = true;
+                    }
+                }
+            }
+        }
 
         /// <summary>
         /// A loop that goes back into the scope of this local gets a new one: nothing tracked survives. Used for the
@@ -115,6 +139,12 @@ namespace WebSocketHandoff.Analyzers.Flow
                 foreach (var edge in graph.SuccessorsOf(block))
                 {
                     var next = edge.Exceptional ? union : state;
+                    if (next != 0 && edge.GuardWebSocket != null && IsWebSocket(edge.GuardWebSocket))
+                    {
+                        // if (ws.IsDetached) / if (!ws.IsDetached): the branch knows which it is.
+                        next &= edge.GuardIsDetached ? ~Live : ~Detached;
+                    }
+
                     if (next != 0 && edge.Destination <= block && Kills(edge))
                     {
                         // A loop back into the scope of the WebSocket's local: the next iteration has a new one.
@@ -173,7 +203,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                     return IsWebSocket(flowEvent.Key) ? 0 : state;
 
                 case FlowEventKind.Assign:
-                    return IsWebSocket(flowEvent.Key) ? 0 : state;
+                    return IsWebSocket(flowEvent.Key) && !IsWebSocket(flowEvent.AliasOf) ? 0 : state;
 
                 case FlowEventKind.Detach:
                     return IsWebSocket(flowEvent.Key) ? (state & ~Live) | Detached : state;
@@ -267,7 +297,7 @@ namespace WebSocketHandoff.Analyzers.Flow
             return state | exit | (rawInside != 0 ? RawRunning : 0);
         }
 
-        private bool IsWebSocket(RefKey? key) => key != null && _webSocket != null && key.Equals(_webSocket);
+        private bool IsWebSocket(RefKey? key) => key != null && _webSocket != null && (key.Equals(_webSocket) || _aliases.Contains(key));
 
         /// <summary>An event of a graph, with the states that reached it.</summary>
         internal readonly struct Site

@@ -333,6 +333,25 @@ class C
 }");
 
         [Fact]
+        public Task Detach_through_an_alias_or_a_type_pattern_counts() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream stream, byte[] data)
+    {
+        WebSocket ws = HandoffWebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+        if (ws is HandoffWebSocket handoff)
+        {
+            var raw = await handoff.DetachAsync();
+            await stream.FlushAsync();
+        }
+
+        var alias = (HandoffWebSocket)ws;
+        alias.Detach();
+        await stream.WriteAsync(data);
+    }
+}");
+
+        [Fact]
         public Task Raw_use_in_a_loop_after_the_creation_is_reported() => VerifyAsync(@"
 class C
 {

@@ -310,6 +310,39 @@ class C
             Assert.Empty(parameter.AdditionalLocations);
         }
 
+        [Fact]
+        public async Task CloseKind_says_Dispose_Abort_or_Using()
+        {
+            var source = WSH001Tests.Usings + @"
+class C
+{
+    void A(Stream stream, Stream other)
+    {
+        var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+        _ = stream.CopyToAsync(other);
+        ws.Dispose();
+    }
+
+    void B(Stream stream, Stream other)
+    {
+        var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+        _ = stream.CopyToAsync(other);
+        ws.Abort();
+    }
+
+    void U(Stream stream, Stream other)
+    {
+        using var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+        _ = stream.CopyToAsync(other);
+    }
+}";
+            var diagnostics = await Verify.GetDiagnosticsAsync(source);
+            Assert.Equal(new[] { "Dispose", "Abort", "Using" }, diagnostics.Select(d => d.Properties["CloseKind"]).ToArray());
+            Assert.Equal("using", Text(source, diagnostics[2].Location));
+            Assert.All(diagnostics, d => Assert.Equal("Bcl", d.Properties["CreationKind"]));
+            Assert.All(diagnostics, d => Assert.Equal("0", d.Properties["CloseCount"]));
+        }
+
         private static string Text(string source, Microsoft.CodeAnalysis.Location location) =>
             source.Substring(location.SourceSpan.Start, location.SourceSpan.Length);
     }

@@ -93,6 +93,25 @@ class C
 }");
 
         [Fact]
+        public Task Calls_guarded_by_IsDetached_are_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(HandoffWebSocket ws, byte[] data, bool upgrade)
+    {
+        if (upgrade)
+            ws.Detach();
+
+        if (!ws.IsDetached)
+            await ws.SendAsync(data, WebSocketMessageType.Text, true, default);
+
+        if (ws.IsDetached)
+            return;
+
+        await ws.ReceiveAsync(data, default);
+    }
+}");
+
+        [Fact]
         public Task Close_after_a_detach_is_not_WSH005() => VerifyAsync(@"
 class C
 {
