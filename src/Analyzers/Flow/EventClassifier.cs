@@ -78,6 +78,9 @@ namespace WebSocketHandoff.Analyzers.Flow
                     }
 
                     break;
+                case ILocalReferenceOperation localReference when IsAwaited(localReference):
+                    events.Add(new FlowEvent(FlowEventKind.TaskAwaited, operation) { Key = new RefKey(localReference.Local, null) });
+                    break;
                 case IReturnOperation { ReturnedValue: { } returned }:
                     CollectReturn(returned);
                     break;
@@ -276,6 +279,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                 RootOperation = root,
                 RootKey = key,
                 MayStillRun = IsStartedNotAwaited(use),
+                TaskStoredIn = StoredIn(use),
             });
         }
 
@@ -384,6 +388,17 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
 
             return false;
+        }
+
+        private static ILocalSymbol? StoredIn(IOperation use)
+        {
+            var parent = use.Parent;
+            while (parent is IConversionOperation || parent is IParenthesizedOperation)
+            {
+                parent = parent.Parent;
+            }
+
+            return parent is ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } ? target.Local : null;
         }
 
         private RefKey? AssignmentTarget(IOperation creation)

@@ -51,6 +51,7 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
 
             _context = context;
+
             ComputeSuccessors();
         }
 

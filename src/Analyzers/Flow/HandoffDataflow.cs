@@ -26,6 +26,7 @@ namespace WebSocketHandoff.Analyzers.Flow
 
         private readonly RefKey? _webSocket;
         private readonly HashSet<RefKey> _aliases = new HashSet<RefKey>();
+        private readonly HashSet<ILocalSymbol> _rawTasks = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
         private readonly HashSet<RefKey> _roots;
         private readonly FlowEvent? _creation;
         private readonly IMethodSymbol? _creatingMember;
@@ -219,7 +220,16 @@ namespace WebSocketHandoff.Analyzers.Flow
                         LiveRawUses.Add(new Site(flowEvent, graph, state));
                     }
 
+                    if (flowEvent.MayStillRun && flowEvent.TaskStoredIn != null)
+                    {
+                        _rawTasks.Add(flowEvent.TaskStoredIn);
+                    }
+
                     return state | RawUsed | (flowEvent.MayStillRun ? RawRunning : 0);
+
+                case FlowEventKind.TaskAwaited:
+                    // Awaiting the stored task of a raw call: it has finished (one bit for all of them: precision first).
+                    return flowEvent.Key?.Symbol is ILocalSymbol local && _rawTasks.Contains(local) ? state & ~RawRunning : state;
 
                 case FlowEventKind.Close:
                     if (IsWebSocket(flowEvent.Key))

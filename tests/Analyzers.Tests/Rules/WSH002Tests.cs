@@ -140,6 +140,11 @@ class C
         var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
         await Task.WhenAll(stream.CopyToAsync(other), other.CopyToAsync(stream));
         stream.FlushAsync().Wait();
+        var pending = stream.WriteAsync(data, 0, 1);
+        Console.WriteLine();
+        await pending;
+        var flushing = stream.FlushAsync();
+        flushing.Wait();
         stream.WriteAsync(data, 0, 1).GetAwaiter().GetResult();
         await stream.ReadAsync(data, 0, 1).ConfigureAwait(false);
         ws.Dispose();
