@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.IO;
+using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading;
@@ -23,8 +24,17 @@ namespace WebSocketHandoff
         internal const string DetachedReadMessage =
             "The WebSocket was detached while this ReceiveAsync was pending. No byte after the handoff point was consumed: read them from the stream that the detach returned.";
 
+        internal const string FailedReadMessage =
+            "A detach of this WebSocket failed while this ReceiveAsync was pending; the connection was closed.";
+
         private const string DetachedWriteMessage =
             "The WebSocket was detached: it can no longer send. Write to the stream that the detach returned.";
+
+        private const string AbortedDuringDetachMessage =
+            "The WebSocket was aborted or disposed during the detach: its connection was closed and nothing was handed off.";
+
+        private const string WriteFailedMessage =
+            "A WebSocket frame write failed before the handoff point: the frame may be incomplete on the wire, so the connection was closed instead of handed off.";
 
         private readonly Stream _transport;
         private readonly object _lock = new object();
@@ -55,9 +65,14 @@ namespace WebSocketHandoff
         private CancellationTokenRegistration _parkedRegistration;
 
         private volatile ReadSide _readSide;
+        private string _releasedMessage = DetachedReadMessage;
         private WriteGate _writeGate;
+        private bool _keepFinal;
         private bool _writeInFlight;
+        private Exception? _writeError;
         private TaskCompletionSource<bool>? _writesDrained;
+        private TaskCompletionSource<bool>? _gateDecided;
+        private bool _abortRequested;
         private bool _disposed;
 
         public FrameBoundedStream(Stream transport)
@@ -67,10 +82,17 @@ namespace WebSocketHandoff
             _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         }
 
+        // Ordered: IsHandedOff is "Held or later".
         private enum ReadSide
         {
             /// <summary>Frames flow to the WebSocket.</summary>
             Attached,
+
+            /// <summary>
+            /// A detach has chosen the handoff point and waits, cancellably, for a frame write in flight. A WebSocket read
+            /// parks; the WebSocket is still attached (its Dispose closes the transport) and a cancelled detach resumes.
+            /// </summary>
+            Paused,
 
             /// <summary>The handoff point is fixed; a WebSocket read parks (it must not fail yet: a failed read aborts the WebSocket, which would cancel a final send).</summary>
             Held,
@@ -82,6 +104,9 @@ namespace WebSocketHandoff
         private enum WriteGate
         {
             Open,
+
+            /// <summary>A detach is deciding: a new WebSocket write waits for the decision (dropped if the detach commits, written if it is cancelled).</summary>
+            Paused,
 
             /// <summary>Only the next data frame (the final message of SendAndDetachAsync) may pass; control frames are dropped.</summary>
             FinalOnly,
@@ -108,8 +133,32 @@ namespace WebSocketHandoff
             }
         }
 
+        /// <summary>Whether a WebSocket frame write is in flight on the transport (for tests).</summary>
+        internal bool WriteInFlight
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _writeInFlight;
+                }
+            }
+        }
+
         /// <summary>Whether the handoff point is fixed: from then on a failed WebSocket read is the detach's doing.</summary>
-        public bool IsHandedOff => _readSide != ReadSide.Attached;
+        public bool IsHandedOff => _readSide >= ReadSide.Held;
+
+        /// <summary>Whether the owner aborted or disposed the WebSocket (sticky).</summary>
+        public bool AbortRequested
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _abortRequested;
+                }
+            }
+        }
 
         /// <summary>The transport this stream owns.</summary>
         public Stream Transport => _transport;
@@ -208,7 +257,7 @@ namespace WebSocketHandoff
                 result = 0;
                 if (_readSide == ReadSide.Released)
                 {
-                    throw new IOException(DetachedReadMessage);
+                    throw new IOException(_releasedMessage);
                 }
 
                 if (_readSide == ReadSide.Held)
@@ -217,6 +266,10 @@ namespace WebSocketHandoff
                 }
 
                 ObjectDisposedException.ThrowIf(_disposed, this);
+                if (_readSide == ReadSide.Paused)
+                {
+                    return ReadStep.Park;
+                }
 
                 if (_start < _end)
                 {
@@ -473,6 +526,14 @@ namespace WebSocketHandoff
             bool final = false;
             lock (_lock)
             {
+                if (_writeGate == WriteGate.Paused)
+                {
+                    // Only the WebSocket layer's own frames get here (application sends are drained before a detach pauses
+                    // writes). Holding it, rather than dropping it, means a cancelled detach loses no pong.
+                    _gateDecided ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    return WriteAfterGateDecidedAsync(frame, _gateDecided.Task, cancellationToken);
+                }
+
                 if (_writeGate != WriteGate.Open)
                 {
                     // ManagedWebSocket writes one whole frame per call, so the first byte tells the frame's kind.
@@ -500,19 +561,26 @@ namespace WebSocketHandoff
             {
                 write = _transport.WriteAsync(frame, cancellationToken);
             }
-            catch
+            catch (Exception ex)
             {
-                EndWrite(final);
+                EndWrite(final, ex);
                 throw;
             }
 
             if (write.IsCompletedSuccessfully)
             {
-                EndWrite(final);
+                write.GetAwaiter().GetResult();
+                EndWrite(final, null);
                 return default;
             }
 
             return AwaitWriteAsync(write, final);
+        }
+
+        private async ValueTask WriteAfterGateDecidedAsync(ReadOnlyMemory<byte> frame, Task decided, CancellationToken cancellationToken)
+        {
+            await decided.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await WriteAsync(frame, cancellationToken).ConfigureAwait(false);
         }
 
         [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -522,18 +590,23 @@ namespace WebSocketHandoff
             {
                 await write.ConfigureAwait(false);
             }
-            finally
+            catch (Exception ex)
             {
-                EndWrite(final);
+                EndWrite(final, ex);
+                throw;
             }
+
+            EndWrite(final, null);
         }
 
-        private void EndWrite(bool final)
+        /// <summary>Ends a transport write; a failed one (faulted or cancelled) may have left a partial frame, which is remembered.</summary>
+        private void EndWrite(bool final, Exception? error)
         {
             TaskCompletionSource<bool>? drained;
             lock (_lock)
             {
                 _writeInFlight = false;
+                _writeError ??= error;
                 if (final)
                 {
                     _writeGate = WriteGate.Closed;
@@ -556,7 +629,7 @@ namespace WebSocketHandoff
         {
             lock (_lock)
             {
-                if (_writeGate != WriteGate.Open)
+                if (_writeGate is WriteGate.FinalOnly or WriteGate.Closed)
                 {
                     return Task.CompletedTask;
                 }
@@ -574,18 +647,24 @@ namespace WebSocketHandoff
         // ---- The handoff ----
 
         /// <summary>
-        /// Fixes the handoff point at the end of the last frame handed to the WebSocket, or throws
+        /// Chooses the handoff point at the end of the last frame handed to the WebSocket, or throws
         /// <see cref="InvalidOperationException"/> and changes nothing when bytes past that point cannot be taken back.
-        /// From here on the WebSocket gets no byte and writes nothing but, when <paramref name="keepFinal"/>, one data frame.
+        /// From here on the WebSocket gets no byte and new WebSocket writes wait, until <see cref="Commit"/> or <see cref="Resume"/>.
         /// </summary>
         public void Hold(long messagesReceivedByApplication, bool keepFinal)
         {
             lock (_lock)
             {
-                if (_disposed)
+                if (_disposed || _abortRequested)
                 {
                     throw new InvalidOperationException(
                         "The WebSocket was aborted or disposed before the detach, and its transport with it: there is nothing left to detach.");
+                }
+
+                if (_writeError is not null)
+                {
+                    throw new InvalidOperationException(
+                        "A WebSocket frame write failed: the WebSocket is failing and the connection cannot be handed off cleanly.", _writeError);
                 }
 
                 if (_directReadInFlight || _dataPayloadHanded || _messageOpen || _messagesHanded != messagesReceivedByApplication)
@@ -601,19 +680,23 @@ namespace WebSocketHandoff
                         "The WebSocket is in the middle of a malformed frame and will fail with a protocol error; the connection cannot be handed off cleanly.");
                 }
 
-                _readSide = ReadSide.Held;
-                _writeGate = keepFinal ? WriteGate.FinalOnly : WriteGate.Closed;
+                _readSide = ReadSide.Paused;
+                _writeGate = WriteGate.Paused;
+                _keepFinal = keepFinal;
                 _rewindStart = 0;
             }
         }
 
-        /// <summary>Waits for a frame write in flight, so the WebSocket layer leaves no partial frame, then shuts writes.</summary>
-        public async ValueTask FinishWritesAsync()
+        /// <summary>
+        /// Waits for a frame write in flight (the WebSocket writes one whole frame per write, so no partial frame is left).
+        /// Cancellable: the caller then calls <see cref="Resume"/>. Also ends when the transport is disposed or the owner aborts.
+        /// </summary>
+        public async ValueTask WaitForWriteInFlightAsync(CancellationToken cancellationToken)
         {
             Task? wait = null;
             lock (_lock)
             {
-                if (_writeInFlight)
+                if (_writeInFlight && !_disposed && !_abortRequested)
                 {
                     _writesDrained ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                     wait = _writesDrained.Task;
@@ -622,24 +705,89 @@ namespace WebSocketHandoff
 
             if (wait is not null)
             {
-                await wait.ConfigureAwait(false);
+                await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
-
-            lock (_lock)
-            {
-                _writeGate = WriteGate.Closed;
-            }
-
-            // A buffering transport may still hold the last frame; the WebSocket's own flush was gated.
-            await _transport.FlushAsync().ConfigureAwait(false);
         }
 
-        /// <summary>Ends the WebSocket's reads: a parked or later read fails saying the socket was detached.</summary>
+        /// <summary>Undoes <see cref="Hold"/> for a detach that was cancelled or refused: frames and writes flow again.</summary>
+        public void Resume()
+        {
+            bool wake;
+            TaskCompletionSource<bool>? decided;
+            lock (_lock)
+            {
+                if (_readSide != ReadSide.Paused)
+                {
+                    return;
+                }
+
+                _readSide = ReadSide.Attached;
+                _writeGate = WriteGate.Open;
+                decided = _gateDecided;
+                _gateDecided = null;
+                wake = TakeParkedReaderLocked();
+            }
+
+            decided?.TrySetResult(true);
+            if (wake)
+            {
+                _signal.WakeAsynchronously();
+            }
+        }
+
+        /// <summary>
+        /// Fixes the handoff point once no frame write is in flight: the WebSocket's writes are dropped from now on (but for
+        /// the final data frame when the hold kept one) and its Dispose no longer closes the transport. Throws
+        /// <see cref="WebSocketException"/> when the owner aborted the WebSocket or the last frame write failed.
+        /// </summary>
+        public void Commit()
+        {
+            TaskCompletionSource<bool>? decided;
+            lock (_lock)
+            {
+                if (_writeError is not null)
+                {
+                    throw new WebSocketException(WebSocketError.ConnectionClosedPrematurely, WriteFailedMessage, _writeError);
+                }
+
+                if (_abortRequested || _disposed)
+                {
+                    throw new WebSocketException(WebSocketError.InvalidState, AbortedDuringDetachMessage);
+                }
+
+                if (_writeInFlight)
+                {
+                    throw new InvalidOperationException("Internal error: a WebSocket write is in flight at the handoff point.");
+                }
+
+                _writeGate = _keepFinal ? WriteGate.FinalOnly : WriteGate.Closed;
+                _readSide = ReadSide.Held;
+                decided = _gateDecided;
+                _gateDecided = null;
+            }
+
+            // A WebSocket write that waited for the decision now sees the closed gate: a control frame is dropped.
+            decided?.TrySetResult(true);
+        }
+
+        /// <summary>Flushes a buffering transport: it may still hold the last frame; the WebSocket's own flush was gated.</summary>
+        public Task FlushAfterCommitAsync() => _transport.FlushAsync();
+
+        /// <summary>
+        /// Completes the handoff: the WebSocket's reads end (a parked or later read fails saying the socket was detached)
+        /// and the transport belongs to the detached stream. Throws <see cref="WebSocketException"/> if the owner aborted
+        /// the WebSocket during the detach.
+        /// </summary>
         public void Release()
         {
             bool wake;
             lock (_lock)
             {
+                if (_abortRequested)
+                {
+                    throw new WebSocketException(WebSocketError.InvalidState, AbortedDuringDetachMessage);
+                }
+
                 _readSide = ReadSide.Released;
                 wake = TakeParkedReaderLocked();
             }
@@ -647,6 +795,62 @@ namespace WebSocketHandoff
             if (wake)
             {
                 _signal.Fail(new IOException(DetachedReadMessage));
+            }
+        }
+
+        /// <summary>Ends a failed detach: closes the transport and fails a parked WebSocket read. Nothing is handed off.</summary>
+        public void Fail()
+        {
+            bool wake;
+            TaskCompletionSource<bool>? decided;
+            lock (_lock)
+            {
+                _readSide = ReadSide.Released;
+                _releasedMessage = FailedReadMessage;
+                _writeGate = WriteGate.Closed;
+                decided = _gateDecided;
+                _gateDecided = null;
+                wake = TakeParkedReaderLocked();
+                _disposed = true;
+                ReturnBufferLocked();
+            }
+
+            decided?.TrySetResult(true);
+            _transport.Dispose();
+            if (wake)
+            {
+                _signal.Fail(new IOException(FailedReadMessage));
+            }
+        }
+
+        /// <summary>
+        /// The owner aborts or disposes the WebSocket. Before a detach nothing happens here (the WebSocket closes its
+        /// stream); during one the transport is closed, which ends the detach; after one the transport is left alone.
+        /// </summary>
+        public void AbortByOwner()
+        {
+            bool close = false;
+            TaskCompletionSource<bool>? drained = null;
+            TaskCompletionSource<bool>? decided = null;
+            lock (_lock)
+            {
+                _abortRequested = true;
+                if (_readSide is ReadSide.Paused or ReadSide.Held)
+                {
+                    close = true;
+                    _writeGate = WriteGate.Closed;
+                    drained = _writesDrained;
+                    _writesDrained = null;
+                    decided = _gateDecided;
+                    _gateDecided = null;
+                }
+            }
+
+            if (close)
+            {
+                drained?.TrySetResult(true);
+                decided?.TrySetResult(true);
+                _transport.Dispose();
             }
         }
 
@@ -766,19 +970,24 @@ namespace WebSocketHandoff
         {
             if (disposing)
             {
+                TaskCompletionSource<bool>? drained;
                 lock (_lock)
                 {
                     // After the handoff point the transport is the caller's: the WebSocket's Dispose, Abort, completed
-                    // close or cancelled receive must not close it.
-                    if (_readSide != ReadSide.Attached || _disposed)
+                    // close or cancelled receive must not close it. Before it (a detach still waiting included) the
+                    // WebSocket owns the transport, as the BCL WebSocket does; a waiting detach then fails.
+                    if (_readSide >= ReadSide.Held || _disposed)
                     {
                         return;
                     }
 
                     _disposed = true;
                     ReturnBufferLocked();
+                    drained = _writesDrained;
+                    _writesDrained = null;
                 }
 
+                drained?.TrySetResult(true);
                 _transport.Dispose();
             }
 

@@ -23,6 +23,13 @@ namespace WebSocketHandoff
         private const string DetachedMessage =
             "The WebSocket was detached: its transport now belongs to the stream that the detach returned. Use that stream for I/O.";
 
+        private const string FailedMessage =
+            "A detach of this WebSocket failed and its connection was closed: no stream was handed off, and no further WebSocket operation is possible.";
+
+        private const string SendingMessage =
+            "A message is being sent (EndOfMessage not sent yet): detaching now would leave the peer inside it. " +
+            "Finish it with SendAsync(..., endOfMessage: true) before detaching.";
+
         private const string DetachingMessage =
             "A detach is in progress on this WebSocket: no further WebSocket operation can start. Use the stream that the detach returns.";
 
@@ -32,6 +39,7 @@ namespace WebSocketHandoff
 
         private volatile Phase _phase;
         private bool _insideMessage;
+        private bool _sendingMessage;
         private long _messagesReceived;
         private int _sendsInFlight;
         private TaskCompletionSource<bool>? _sendsDrained;
@@ -47,6 +55,9 @@ namespace WebSocketHandoff
             Attached,
             Detaching,
             Detached,
+
+            /// <summary>A detach failed after the WebSocket layer had stopped: the connection was closed, nothing was handed off.</summary>
+            Failed,
         }
 
         /// <summary>
@@ -92,6 +103,9 @@ namespace WebSocketHandoff
         /// <summary>Bytes of the current incoming frame that the WebSocket holds and a detach would give back (for tests).</summary>
         internal int HandedBytesOfCurrentFrame => _transport.HandedBytesOfCurrentFrame;
 
+        /// <summary>Whether a WebSocket frame write is in flight on the transport (for tests).</summary>
+        internal bool WriteInFlight => _transport.WriteInFlight;
+
         /// <summary>Whether the transport has been handed back by a completed detach.</summary>
         public bool IsDetached => _phase == Phase.Detached;
 
@@ -102,17 +116,24 @@ namespace WebSocketHandoff
         /// Waits for a frame write in flight so that no partial frame is left on the wire; from the start of the call no
         /// byte from the WebSocket layer reaches the transport. A <see cref="ReceiveAsync(Memory{byte}, CancellationToken)"/>
         /// pending at the detach fails with <see cref="InvalidOperationException"/> and consumes nothing past the handoff point.
-        /// <paramref name="cancellationToken"/> is honoured until the handoff point is fixed (while in-flight sends finish);
-        /// a cancelled detach changes nothing.
+        /// <paramref name="cancellationToken"/> is honoured while the detach waits for in-flight sends and for a frame write
+        /// of the WebSocket layer (a keep-alive or pong stuck on a full connection); a cancelled detach changes nothing.
+        /// <see cref="Abort"/> or <see cref="Dispose"/> during a detach ends it: the connection is closed and the detach
+        /// throws <see cref="WebSocketException"/>.
         /// </remarks>
-        /// <param name="cancellationToken">Cancels the wait for in-flight sends.</param>
+        /// <param name="cancellationToken">Cancels the wait for in-flight sends and frame writes.</param>
         /// <returns>
         /// The transport: reads yield first the bytes that arrived after the handoff point, then go straight to the transport.
         /// The caller owns it; disposing it disposes the transport.
         /// </returns>
         /// <exception cref="InvalidOperationException">
-        /// The application is inside a received message (EndOfMessage not seen yet), a message is being delivered, or the
-        /// WebSocket was already detached. Nothing is changed.
+        /// The application is inside a received message (EndOfMessage not seen yet), a message is being delivered, a sent
+        /// message is unfinished (EndOfMessage not sent yet), or the WebSocket was already detached. Nothing is changed.
+        /// </exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled. Nothing is changed.</exception>
+        /// <exception cref="WebSocketException">
+        /// The last frame write failed, or the WebSocket was aborted or disposed during the detach: the connection was
+        /// closed and nothing was handed off.
         /// </exception>
         public ValueTask<Stream> DetachAsync(CancellationToken cancellationToken = default)
             => DetachCoreAsync(sendFinal: false, default, default, cancellationToken);
@@ -124,9 +145,11 @@ namespace WebSocketHandoff
         /// <remarks>Has the contract of <see cref="DetachAsync"/>. The peer detaches when it receives this message.</remarks>
         /// <param name="finalMessage">The payload of the last message.</param>
         /// <param name="messageType">Text or Binary.</param>
-        /// <param name="cancellationToken">Cancels the wait for in-flight sends, before anything is sent.</param>
+        /// <param name="cancellationToken">Cancels the wait for in-flight sends and frame writes, before anything is sent.</param>
         /// <returns>The transport, as from <see cref="DetachAsync"/>.</returns>
         /// <exception cref="InvalidOperationException">As for <see cref="DetachAsync"/>; nothing is sent or changed.</exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled. Nothing is sent or changed.</exception>
+        /// <exception cref="WebSocketException">The final message could not be sent whole, or as for <see cref="DetachAsync"/>: the connection was closed.</exception>
         public ValueTask<Stream> SendAndDetachAsync(ReadOnlyMemory<byte> finalMessage, WebSocketMessageType messageType, CancellationToken cancellationToken = default)
         {
             if (messageType != WebSocketMessageType.Text && messageType != WebSocketMessageType.Binary)
@@ -140,6 +163,7 @@ namespace WebSocketHandoff
         /// <summary>The synchronous form of <see cref="DetachAsync"/>, for code that cannot await; same contract.</summary>
         /// <returns>The transport, as from <see cref="DetachAsync"/>.</returns>
         /// <exception cref="InvalidOperationException">As for <see cref="DetachAsync"/>.</exception>
+        /// <exception cref="WebSocketException">As for <see cref="DetachAsync"/>.</exception>
         public Stream Detach() => DetachCoreAsync(sendFinal: false, default, default, CancellationToken.None).AsTask().GetAwaiter().GetResult();
 
         private async ValueTask<Stream> DetachCoreAsync(bool sendFinal, ReadOnlyMemory<byte> finalMessage, WebSocketMessageType messageType, CancellationToken cancellationToken)
@@ -165,6 +189,8 @@ namespace WebSocketHandoff
 
                 if (_sendsInFlight == 0)
                 {
+                    ThrowIfSendingMessage();
+
                     // No application send can start while _gate is held: the handoff point follows every send made so far.
                     _transport.Hold(_messagesReceived, keepFinal: sendFinal);
                 }
@@ -177,57 +203,75 @@ namespace WebSocketHandoff
                 _phase = Phase.Detaching;
             }
 
-            if (sendsDrained is not null)
+            // Until the handoff point is committed the detach can be cancelled or refused, and then changes nothing:
+            // frames and writes flow again.
+            try
             {
-                try
+                if (sendsDrained is not null)
                 {
                     await sendsDrained.WaitAsync(cancellationToken).ConfigureAwait(false);
                     lock (_gate)
                     {
                         ThrowIfInsideMessage();
+                        ThrowIfSendingMessage();
                         _transport.Hold(_messagesReceived, keepFinal: sendFinal);
                     }
                 }
-                catch
-                {
-                    lock (_gate)
-                    {
-                        _phase = Phase.Attached;
-                        _sendsDrained = null;
-                    }
 
-                    throw;
+                // New WebSocket-layer writes (keep-alive, pongs) now wait; one already in flight may be stuck on a full
+                // connection, so this wait is cancellable too.
+                await _transport.WaitForWriteInFlightAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                _transport.Resume();
+                lock (_gate)
+                {
+                    _phase = Phase.Attached;
+                    _sendsDrained = null;
                 }
+
+                throw;
             }
 
-            // The handoff point is fixed. What follows only finishes the WebSocket layer's writes; it is not cancellable,
-            // since abandoning it could leave a partial frame on the wire.
+            // From the commit on, the detach cannot be cancelled: abandoning the final send or the flush could leave a
+            // partial frame on the wire. Abort/Dispose still end it (they close the transport).
             try
             {
+                _transport.Commit();
                 if (sendFinal)
                 {
                     await _webSocket.SendAsync(finalMessage, messageType, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
                 }
 
-                await _transport.FinishWritesAsync().ConfigureAwait(false);
-            }
-            catch
-            {
-                // The last frame may be incomplete on the wire: the connection cannot be handed over. Close it rather
-                // than hand back a stream in an unknown state.
-                _transport.Transport.Dispose();
-                throw;
-            }
-            finally
-            {
+                await _transport.FlushAfterCommitAsync().ConfigureAwait(false);
                 _transport.Release();
-
-                // Stops the keep-alive timer and fails what the WebSocket still had pending; its Dispose of the stream is ignored now.
-                _webSocket.Abort();
+            }
+            catch (Exception ex)
+            {
+                // The last frame may be incomplete on the wire, or the owner aborted: the connection cannot be handed
+                // over. Close it rather than hand back a stream in an unknown state.
                 lock (_gate)
                 {
-                    _phase = Phase.Detached;
+                    _phase = Phase.Failed;
                 }
+
+                _transport.Fail();
+                _webSocket.Abort();
+                if (ex is not WebSocketException && _transport.AbortRequested)
+                {
+                    throw new WebSocketException(WebSocketError.InvalidState,
+                        "The WebSocket was aborted or disposed during the detach: its connection was closed and nothing was handed off.", ex);
+                }
+
+                throw;
+            }
+
+            // Stops the keep-alive timer and fails what the WebSocket still had pending; its Dispose of the stream is ignored now.
+            _webSocket.Abort();
+            lock (_gate)
+            {
+                _phase = Phase.Detached;
             }
 
             return new DetachedStream(_transport);
@@ -238,6 +282,11 @@ namespace WebSocketHandoff
             if (_phase == Phase.Detached)
             {
                 throw new InvalidOperationException(DetachedMessage);
+            }
+
+            if (_phase == Phase.Failed)
+            {
+                throw new InvalidOperationException(FailedMessage);
             }
 
             if (_phase == Phase.Detaching)
@@ -252,7 +301,15 @@ namespace WebSocketHandoff
         {
             if (_transport.IsHandedOff)
             {
-                throw new InvalidOperationException(DetachedMessage);
+                throw new InvalidOperationException(_phase == Phase.Failed ? FailedMessage : DetachedMessage);
+            }
+        }
+
+        private void ThrowIfSendingMessage()
+        {
+            if (_sendingMessage)
+            {
+                throw new InvalidOperationException(SendingMessage);
             }
         }
 
@@ -278,11 +335,25 @@ namespace WebSocketHandoff
         /// <inheritdoc />
         public override string? SubProtocol => _webSocket.SubProtocol;
 
-        /// <summary>Aborts the WebSocket. Before a detach this closes the transport, as the BCL WebSocket does; after one it leaves the transport to its new owner.</summary>
-        public override void Abort() => _webSocket.Abort();
+        /// <summary>
+        /// Aborts the WebSocket. Before a detach this closes the transport, as the BCL WebSocket does; during one it closes
+        /// the transport and the detach fails; after one it leaves the transport to its new owner.
+        /// </summary>
+        public override void Abort()
+        {
+            _transport.AbortByOwner();
+            _webSocket.Abort();
+        }
 
-        /// <summary>Disposes the WebSocket. Before a detach this closes the transport, as the BCL WebSocket does; after one it leaves the transport to its new owner.</summary>
-        public override void Dispose() => _webSocket.Dispose();
+        /// <summary>
+        /// Disposes the WebSocket. Before a detach this closes the transport, as the BCL WebSocket does; during one it closes
+        /// the transport and the detach fails; after one it leaves the transport to its new owner.
+        /// </summary>
+        public override void Dispose()
+        {
+            _transport.AbortByOwner();
+            _webSocket.Dispose();
+        }
 
         /// <inheritdoc />
         /// <exception cref="InvalidOperationException">The WebSocket was detached: closing would write into the raw stream.</exception>
@@ -360,7 +431,7 @@ namespace WebSocketHandoff
             }
             catch (Exception ex) when (_transport.IsHandedOff)
             {
-                throw new InvalidOperationException(FrameBoundedStream.DetachedReadMessage, ex);
+                throw new InvalidOperationException(_phase == Phase.Failed ? FrameBoundedStream.FailedReadMessage : FrameBoundedStream.DetachedReadMessage, ex);
             }
 
             OnReceived(result.MessageType, result.EndOfMessage);
@@ -389,7 +460,14 @@ namespace WebSocketHandoff
         /// <inheritdoc />
         /// <exception cref="InvalidOperationException">The WebSocket was detached or a detach is in progress.</exception>
         public override Task SendAsync(ArraySegment<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken)
-            => SendAsync(buffer.AsMemory(), messageType, endOfMessage ? WebSocketMessageFlags.EndOfMessage : WebSocketMessageFlags.None, cancellationToken).AsTask();
+        {
+            if (buffer.Array is null)
+            {
+                throw new ArgumentNullException(nameof(buffer));
+            }
+
+            return SendAsync(buffer.AsMemory(), messageType, endOfMessage ? WebSocketMessageFlags.EndOfMessage : WebSocketMessageFlags.None, cancellationToken).AsTask();
+        }
 
         /// <inheritdoc />
         /// <exception cref="InvalidOperationException">The WebSocket was detached or a detach is in progress.</exception>
@@ -406,6 +484,7 @@ namespace WebSocketHandoff
                 _sendsInFlight++;
             }
 
+            bool endOfMessage = (messageFlags & WebSocketMessageFlags.EndOfMessage) != 0;
             ValueTask send;
             try
             {
@@ -413,45 +492,48 @@ namespace WebSocketHandoff
             }
             catch
             {
-                EndSend();
+                EndSend(sent: false, endOfMessage);
                 throw;
             }
 
-            if (send.IsCompleted)
+            // A send that failed at once (cancelled token, aborted socket) is returned as a failed task, as the BCL does,
+            // not thrown here.
+            if (send.IsCompletedSuccessfully)
             {
-                try
-                {
-                    send.GetAwaiter().GetResult();
-                }
-                finally
-                {
-                    EndSend();
-                }
-
+                send.GetAwaiter().GetResult();
+                EndSend(sent: true, endOfMessage);
                 return default;
             }
 
-            return AwaitSendAsync(send);
+            return AwaitSendAsync(send, endOfMessage);
         }
 
         [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-        private async ValueTask AwaitSendAsync(ValueTask send)
+        private async ValueTask AwaitSendAsync(ValueTask send, bool endOfMessage)
         {
+            bool sent = false;
             try
             {
                 await send.ConfigureAwait(false);
+                sent = true;
             }
             finally
             {
-                EndSend();
+                EndSend(sent, endOfMessage);
             }
         }
 
-        private void EndSend()
+        private void EndSend(bool sent, bool endOfMessage)
         {
             TaskCompletionSource<bool>? drained = null;
             lock (_gate)
             {
+                if (sent)
+                {
+                    // A sent message is open from a send without EndOfMessage until one with it.
+                    _sendingMessage = !endOfMessage;
+                }
+
                 if (--_sendsInFlight == 0)
                 {
                     drained = _sendsDrained;

@@ -26,6 +26,13 @@ namespace WebSocketHandoff
             _core.SetResult(true);
         }
 
+        /// <summary>Wakes the reader off the caller's stack (the caller may be a detach that is rolling back).</summary>
+        public void WakeAsynchronously()
+        {
+            _core.RunContinuationsAsynchronously = true;
+            _core.SetResult(true);
+        }
+
         /// <summary>Wakes the reader with an error, off the caller's stack (the caller may be a detach in progress).</summary>
         public void Fail(Exception error)
         {
