@@ -54,15 +54,21 @@ public sealed class ReviewFixTests
         }
     }
 
-    [Fact]
-    public async Task Detach_waiting_for_a_stuck_pong_write_honours_its_token_and_changes_nothing()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Detach_waiting_for_a_stuck_pong_write_honours_its_token_and_changes_nothing(bool sendFinal)
     {
         (Loopback lb, HandoffWebSocket ws) = await StuckPongAsync();
         using (lb)
         using (ws)
         {
             using var cts = new CancellationTokenSource(200);
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ws.DetachAsync(cts.Token).Within());
+            Func<Task> detach = sendFinal
+                ? () => ws.SendAndDetachAsync("final"u8.ToArray(), WebSocketMessageType.Text, cts.Token).AsTask()
+                : () => ws.DetachAsync(cts.Token).AsTask();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => detach().Within());
+            Assert.True(ws.WriteInFlight); // the stuck pong is still in flight: nothing was cut or closed
             Assert.False(ws.IsDetached);
             Assert.Equal(WebSocketState.Open, ws.State);
             Assert.False(IsClosed(lb.Local));
@@ -103,8 +109,10 @@ public sealed class ReviewFixTests
         }
     }
 
-    [Fact]
-    public async Task Failed_pong_write_during_a_detach_makes_it_throw_and_close_the_connection()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Failed_pong_write_during_a_detach_makes_it_throw_and_close_the_connection(bool closeTransportUnderneath)
     {
         (Loopback lb, HandoffWebSocket ws) = await StuckPongAsync();
         using (lb)
@@ -114,8 +122,15 @@ public sealed class ReviewFixTests
             await Task.Delay(300);
             Assert.False(detach.IsCompleted);
 
-            lb.Remote.LingerState = new LingerOption(true, 0);
-            lb.Remote.Close(); // RST: the stuck pong write fails
+            if (closeTransportUnderneath)
+            {
+                lb.Dispose(); // the review's repro: the connection dies under the detach
+            }
+            else
+            {
+                lb.Remote.LingerState = new LingerOption(true, 0);
+                lb.Remote.Close(); // RST: the stuck pong write fails
+            }
 
             await Assert.ThrowsAsync<WebSocketException>(() => detach.Within());
             Assert.False(ws.IsDetached);
@@ -356,12 +371,11 @@ public sealed class ReviewFixTests
         using HandoffWebSocket ws = Peers.Handoff(lb.LocalStream, isServer: true);
         Task failed = ws.SendAsync("x"u8.ToArray().AsMemory(), WebSocketMessageType.Text, false, new CancellationToken(true)).AsTask();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => failed.Within());
-        if (ws.State == WebSocketState.Open)
-        {
-            // The cancelled send counted neither as in flight nor as an open message.
-            await using Stream raw = await ws.DetachAsync().Within();
-            Assert.True(ws.IsDetached);
-        }
+        Assert.Equal(WebSocketState.Open, ws.State); // as on the BCL WebSocket, a send cancelled before it starts does not abort
+
+        // The cancelled send counted neither as in flight nor as an open message.
+        await using Stream raw = await ws.DetachAsync().Within();
+        Assert.True(ws.IsDetached);
     }
 
     // ---- F4: a failed detach is not a detach ----
