@@ -745,12 +745,18 @@ namespace WebSocketHandoff
             TaskCompletionSource<bool>? decided;
             lock (_lock)
             {
+                // The owner's abort first: it also makes the write in flight fail.
+                if (_abortRequested)
+                {
+                    throw new WebSocketException(WebSocketError.InvalidState, AbortedDuringDetachMessage);
+                }
+
                 if (_writeError is not null)
                 {
                     throw new WebSocketException(WebSocketError.ConnectionClosedPrematurely, WriteFailedMessage, _writeError);
                 }
 
-                if (_abortRequested || _disposed)
+                if (_disposed)
                 {
                     throw new WebSocketException(WebSocketError.InvalidState, AbortedDuringDetachMessage);
                 }
