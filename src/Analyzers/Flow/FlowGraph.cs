@@ -174,7 +174,7 @@ namespace WebSocketHandoff.Analyzers.Flow
             {
                 foreach (var branch in new[] { block.ConditionalSuccessor, block.FallThroughSuccessor })
                 {
-                    if (branch == null || branch.FinallyRegions.IsEmpty)
+                    if (branch == null || branch.FinallyRegions.IsEmpty || IsNeverTaken(block, branch))
                     {
                         continue;
                     }
@@ -204,7 +204,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                 var successors = _successors[block.Ordinal];
                 foreach (var branch in new[] { block.ConditionalSuccessor, block.FallThroughSuccessor })
                 {
-                    if (branch == null)
+                    if (branch == null || IsNeverTaken(block, branch))
                     {
                         continue;
                     }
@@ -260,6 +260,26 @@ namespace WebSocketHandoff.Analyzers.Flow
                 // Any operation of the block may throw: the handlers around it are reachable from every point of it.
                 AddHandlers(block.EnclosingRegion, successors);
             }
+        }
+
+        /// <summary>
+        /// A branch on a constant condition (<c>while (true)</c>, <c>do … while (true)</c>, <c>if (false)</c>): the graph keeps
+        /// both successors, but one of them never runs (the exit of an endless loop is only reached by <c>break</c>,
+        /// <c>goto</c> or <c>return</c>).
+        /// </summary>
+        private static bool IsNeverTaken(BasicBlock block, ControlFlowBranch branch)
+        {
+            if (block.ConditionKind == ControlFlowConditionKind.None
+                || block.BranchValue == null
+                || !block.BranchValue.ConstantValue.HasValue
+                || !(block.BranchValue.ConstantValue.Value is bool value))
+            {
+                return false;
+            }
+
+            // The conditional successor is taken when the value is (ConditionKind == WhenTrue); the fall-through otherwise.
+            var conditionalTaken = value == (block.ConditionKind == ControlFlowConditionKind.WhenTrue);
+            return branch == block.ConditionalSuccessor ? !conditionalTaken : conditionalTaken;
         }
 
         /// <summary>Is the branch value <c>ws.IsDetached</c> (or <c>!ws.IsDetached</c>)?</summary>

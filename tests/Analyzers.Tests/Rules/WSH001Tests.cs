@@ -720,6 +720,126 @@ class C
     void N(Stream s) => WebSocket.CreateFromStream(s, true, null, TimeSpan.Zero).
 ");
 
+        // ---- Constant loop conditions: the exit of an endless loop is only reached by break, goto or return ----
+
+        [Fact]
+        public Task Raw_use_after_breaking_out_of_while_true_with_a_detach_is_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream s, byte[] buf, CancellationToken ct)
+    {
+        var ws = HandoffWebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        while (true)
+        {
+            var r = await ws.ReceiveAsync(buf, ct);
+            if (Encoding.UTF8.GetString(buf, 0, r.Count) == ""upgrade"")
+            {
+                await ws.DetachAsync(ct);
+                break;
+            }
+
+            await ws.SendAsync(buf, WebSocketMessageType.Text, true, ct);
+        }
+
+        await s.WriteAsync(buf, ct);
+    }
+}");
+
+        [Fact]
+        public Task Raw_use_after_breaking_out_of_do_while_true_with_a_detach_is_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream s, byte[] buf, CancellationToken ct)
+    {
+        var ws = HandoffWebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        do
+        {
+            var r = await ws.ReceiveAsync(buf, ct);
+            if (r.Count == 7)
+            {
+                await ws.DetachAsync(ct);
+                break;
+            }
+        }
+        while (true);
+
+        await s.WriteAsync(buf, ct);
+    }
+}");
+
+        [Fact]
+        public Task Raw_use_after_a_goto_out_of_while_true_with_a_detach_is_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream s, byte[] buf, CancellationToken ct)
+    {
+        var ws = HandoffWebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        while (true)
+        {
+            var r = await ws.ReceiveAsync(buf, ct);
+            if (r.Count == 7)
+            {
+                ws.Detach();
+                goto raw;
+            }
+        }
+
+    raw:
+        await s.WriteAsync(buf, ct);
+    }
+}");
+
+        [Fact]
+        public Task Raw_use_after_for_ever_with_a_detach_is_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream s, byte[] buf, CancellationToken ct)
+    {
+        var ws = HandoffWebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        for (;;)
+        {
+            var r = await ws.ReceiveAsync(buf, ct);
+            if (r.Count == 7) { await ws.DetachAsync(ct); break; }
+        }
+
+        await s.WriteAsync(buf, ct);
+    }
+}");
+
+        [Fact]
+        public Task Raw_use_after_a_break_out_of_while_true_without_a_detach_is_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream s, byte[] buf, CancellationToken ct)
+    {
+        var ws = HandoffWebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        while (true)
+        {
+            var r = await ws.ReceiveAsync(buf, ct);
+            if (r.Count == 7) { await ws.DetachAsync(ct); break; }
+            if (r.Count == 0) break;
+        }
+
+        await {|WSH001:s.WriteAsync(buf, ct)|};
+    }
+}");
+
+        [Fact]
+        public Task Raw_use_in_a_never_taken_branch_is_not_reported() => VerifyAsync(@"
+class C
+{
+    const bool Legacy = false;
+
+    async Task M(Stream s, byte[] buf, CancellationToken ct)
+    {
+        var ws = WebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        if (Legacy)
+        {
+            await s.WriteAsync(buf, ct);
+        }
+    }
+}");
+
         // ---- The plan the code fix reads ----
 
         [Fact]
