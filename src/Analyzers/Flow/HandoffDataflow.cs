@@ -79,7 +79,8 @@ namespace WebSocketHandoff.Analyzers.Flow
         }
 
         /// <summary>
-        /// A loop that goes back into the scope of this local gets a new one: nothing tracked survives. Used for the
+        /// Leaving the scope of this local (forward, or back to the top of a loop) ends what is tracked: a loop that
+        /// comes back into the scope gets a new one. Used for the
         /// transport of a creation (an accept loop: a new connection each iteration) and the WebSocket of a detach.
         /// The WebSocket of a creation is not one: its transport, declared outside the loop, is still the same stream.
         /// </summary>
@@ -146,9 +147,10 @@ namespace WebSocketHandoff.Analyzers.Flow
                         next &= edge.GuardIsDetached ? ~Live : ~Detached;
                     }
 
-                    if (next != 0 && edge.Destination <= block && Kills(edge))
+                    if (next != 0 && Kills(edge))
                     {
-                        // A loop back into the scope of the WebSocket's local: the next iteration has a new one.
+                        // Leaving the scope of the local: code after it cannot name it, and a loop that comes back
+                        // into the scope (back-edge of a while, or body → increment of a for) gets a new one.
                         next = 0;
                     }
 

@@ -840,6 +840,42 @@ class C
     }
 }");
 
+        [Fact]
+        public Task Handshake_of_a_new_connection_in_the_next_iteration_of_a_for_loop_is_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Func<Task<TcpClient>> connect, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var client = await connect();
+            var s = client.GetStream();
+            await s.WriteAsync(new byte[1], ct);
+            var ws = WebSocket.CreateFromStream(s, false, null, TimeSpan.Zero);
+            var r = await ws.ReceiveAsync(new byte[1], ct);
+            if (r.Count == 0) continue;
+            return;
+        }
+    }
+}");
+
+        [Fact]
+        public Task Raw_use_in_the_next_iteration_of_a_for_loop_over_the_same_stream_is_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream s, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            await {|WSH001:s.WriteAsync(new byte[1], ct)|};
+            var ws = WebSocket.CreateFromStream(s, false, null, TimeSpan.Zero);
+            var r = await ws.ReceiveAsync(new byte[1], ct);
+            if (r.Count == 0) continue;
+            return;
+        }
+    }
+}");
+
         // ---- The plan the code fix reads ----
 
         [Fact]
