@@ -206,7 +206,17 @@ namespace WebSocketHandoff.Analyzers.Flow
                     return IsWebSocket(flowEvent.Key) ? 0 : state;
 
                 case FlowEventKind.Assign:
-                    return IsWebSocket(flowEvent.Key) && !IsWebSocket(flowEvent.AliasOf) ? 0 : state;
+                    if (IsWebSocket(flowEvent.Key) && !IsWebSocket(flowEvent.AliasOf))
+                    {
+                        return 0;
+                    }
+
+                    // A root (or the location a root is read from: `client` of `client.GetStream()`) gets another value:
+                    // from here on that name is another stream (a new connection of an accept loop), unless the value is
+                    // still the transport or wraps it (`s = new SslStream(s)`).
+                    return (state & Live) != 0 && IsRootOrRootInstance(flowEvent.Key) && !IsOrWrapsRoot(graph, AssignedValue(flowEvent), 0)
+                        ? state & ~Live
+                        : state;
 
                 case FlowEventKind.Detach:
                     return IsWebSocket(flowEvent.Key) ? (state & ~Live) | Detached : state;
@@ -307,6 +317,63 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
 
             return state | exit | (rawInside != 0 ? RawRunning : 0);
+        }
+
+        private bool IsRootOrRootInstance(RefKey? key)
+        {
+            if (key == null)
+            {
+                return false;
+            }
+
+            foreach (var root in _roots)
+            {
+                for (var current = root; current != null; current = current.Instance)
+                {
+                    if (current.Equals(key))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        private static IOperation? AssignedValue(FlowEvent assign) =>
+            assign.Operation is Microsoft.CodeAnalysis.Operations.IAssignmentOperation assignment ? assignment.Value : null;
+
+        private bool IsOrWrapsRoot(FlowGraph graph, IOperation? value, int depth)
+        {
+            value = EventClassifier.Unwrap(value);
+            if (value == null || depth > 8)
+            {
+                return false;
+            }
+
+            if (value is Microsoft.CodeAnalysis.FlowAnalysis.IFlowCaptureReferenceOperation capture)
+            {
+                return IsOrWrapsRoot(graph, graph.Captures.Resolve(capture), depth + 1);
+            }
+
+            var key = RefKey.Of(value, graph.Captures);
+            if (key != null)
+            {
+                return _roots.Contains(key);
+            }
+
+            if (value is Microsoft.CodeAnalysis.Operations.IObjectCreationOperation creation)
+            {
+                foreach (var argument in creation.Arguments)
+                {
+                    if (argument.Parameter?.Ordinal == 0)
+                    {
+                        return IsOrWrapsRoot(graph, argument.Value, depth + 1);
+                    }
+                }
+            }
+
+            return false;
         }
 
         private bool IsWebSocket(RefKey? key) => key != null && _webSocket != null && (key.Equals(_webSocket) || _aliases.Contains(key));

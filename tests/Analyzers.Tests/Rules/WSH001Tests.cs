@@ -876,6 +876,81 @@ class C
     }
 }");
 
+        [Fact]
+        public Task Raw_use_of_the_transport_variable_after_it_is_reassigned_is_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream s, Stream other, byte[] data)
+    {
+        var ws = WebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        await {|WSH001:s.WriteAsync(data)|};
+        s = other;
+        await s.WriteAsync(data);
+    }
+}");
+
+        [Fact]
+        public Task Raw_use_of_the_transport_variable_reassigned_to_a_wrapper_of_itself_is_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream s, byte[] data)
+    {
+        var ws = WebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        s = {|WSH001:new BufferedStream(s)|};
+        await {|WSH001:s.WriteAsync(data)|};
+    }
+}");
+
+        [Fact]
+        public Task Accept_loop_with_the_stream_declared_outside_the_loop_is_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task AcceptLoopAsync(TcpListener listener, byte[] response)
+    {
+        NetworkStream stream;
+        while (true)
+        {
+            var client = await listener.AcceptTcpClientAsync();
+            stream = client.GetStream();
+            await stream.WriteAsync(response);
+            var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.FromSeconds(30));
+            _ = ws.ReceiveAsync(new byte[16], default);
+        }
+    }
+}");
+
+        [Fact]
+        public Task Accept_loop_with_the_client_and_stream_declared_outside_the_loop_is_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task AcceptLoopAsync(TcpListener listener, byte[] response)
+    {
+        TcpClient client;
+        NetworkStream stream;
+        while (true)
+        {
+            client = await listener.AcceptTcpClientAsync();
+            await client.GetStream().WriteAsync(response);
+            stream = client.GetStream();
+            var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.FromSeconds(30));
+            _ = ws.ReceiveAsync(new byte[16], default);
+        }
+    }
+}");
+
+        [Fact]
+        public Task Raw_use_after_the_transport_is_read_again_from_the_same_client_is_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(TcpClient client, byte[] data)
+    {
+        var stream = client.GetStream();
+        var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+        stream = client.GetStream();
+        await {|WSH001:stream.WriteAsync(data)|};
+    }
+}");
+
         // ---- The plan the code fix reads ----
 
         [Fact]
