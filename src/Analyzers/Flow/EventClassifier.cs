@@ -390,7 +390,7 @@ namespace WebSocketHandoff.Analyzers.Flow
             return false;
         }
 
-        private static ILocalSymbol? StoredIn(IOperation use)
+        internal static ILocalSymbol? StoredIn(IOperation use)
         {
             var parent = use.Parent;
             while (parent is IConversionOperation || parent is IParenthesizedOperation)

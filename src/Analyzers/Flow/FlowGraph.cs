@@ -43,6 +43,14 @@ namespace WebSocketHandoff.Analyzers.Flow
                         if (block.FallThroughSuccessor?.Semantics == ControlFlowBranchSemantics.Return)
                         {
                             classifier.CollectReturn(block.BranchValue);
+                            var returned = EventClassifier.Unwrap(block.BranchValue);
+                            foreach (var e in events)
+                            {
+                                if (e.Kind == FlowEventKind.RawUse && e.Operation == returned)
+                                {
+                                    e.TaskReturned = true;
+                                }
+                            }
                         }
                     }
                 }

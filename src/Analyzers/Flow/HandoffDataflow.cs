@@ -22,6 +22,14 @@ namespace WebSocketHandoff.Analyzers.Flow
         /// <summary>A raw use may have been started and still be running (not awaited, or in a lambda).</summary>
         public const int RawRunning = 8;
 
+        /// <summary>
+        /// In a lambda or local function: a raw use whose task the body returns may still be running at its end; it has
+        /// finished once the caller awaits the body's task. Never leaves <see cref="TransferClosure"/>.
+        /// </summary>
+        private const int RawReturned = 16;
+
+        private const int RawBits = RawUsed | RawRunning | RawReturned;
+
         private const int MaxClosureDepth = 8;
 
         private readonly RefKey? _webSocket;
@@ -130,13 +138,25 @@ namespace WebSocketHandoff.Analyzers.Flow
 
             void Process(int block, int from, int state)
             {
+                // The states an exception can leave the block in: the state before each event and at the end. Not the state
+                // just before storing a value (that does not throw) or before an await of a stored raw task (if the await
+                // throws, the task has finished), nor between two events of one operation (the source and the destination
+                // of a CopyToAsync): `var t = stream.CopyToAsync(o); await t;` leaves nothing running.
                 var union = state;
                 var events = graph.EventsOf(block);
                 for (var i = from; i < events.Count && state != 0; i++)
                 {
+                    if (events[i].Kind != FlowEventKind.TaskAwaited
+                        && events[i].Kind != FlowEventKind.Assign
+                        && (i == from || events[i - 1].Operation != events[i].Operation))
+                    {
+                        union |= state;
+                    }
+
                     state = Transfer(graph, events[i], state);
-                    union |= state;
                 }
+
+                union |= state;
 
                 foreach (var edge in graph.SuccessorsOf(block))
                 {
@@ -237,7 +257,12 @@ namespace WebSocketHandoff.Analyzers.Flow
                         _rawTasks.Add(flowEvent.TaskStoredIn);
                     }
 
-                    return state | RawUsed | (flowEvent.MayStillRun ? RawRunning : 0);
+                    if (!flowEvent.MayStillRun)
+                    {
+                        return state | RawUsed;
+                    }
+
+                    return state | RawUsed | (flowEvent.TaskReturned && graph.Parent != null ? RawReturned : RawRunning);
 
                 case FlowEventKind.TaskAwaited:
                     // Awaiting the stored task of a raw call: it has finished (one bit for all of them: precision first).
@@ -284,8 +309,8 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
 
             // Run the closure without the raw-use bits from outside, so what comes back says what the closure itself did.
-            var outside = state & (RawUsed | RawRunning);
-            var entry = state & ~(RawUsed | RawRunning);
+            var outside = state & RawBits;
+            var entry = state & ~RawBits;
             if (entry == 0)
             {
                 return state;
@@ -302,21 +327,68 @@ namespace WebSocketHandoff.Analyzers.Flow
                 _closureExits[key] = exit;
             }
 
-            var rawInside = exit & (RawUsed | RawRunning);
+            var rawInside = exit & RawBits;
             if (flowEvent.ClosureIsDeferred)
             {
                 // A lambda may run later, concurrently: its raw uses may still be running; its detach may not have happened.
-                return state | rawInside | (rawInside != 0 ? RawRunning : 0);
+                // Handed to a task runner of the BCL (Task.Run, Parallel.ForEachAsync) whose task is awaited here, it has
+                // run to its end (and the task it returns with it, except with StartNew, which does not unwrap it).
+                var runner = RunnerOf(flowEvent.Operation);
+                if (rawInside != 0 && runner != null && EventClassifier.IsAwaited(runner))
+                {
+                    var returnedRuns = runner.TargetMethod.Name == "StartNew" && (exit & RawReturned) != 0;
+                    return state | (exit & (RawUsed | RawRunning)) | (returnedRuns ? RawRunning : 0);
+                }
+
+                if (rawInside != 0 && runner != null && EventClassifier.StoredIn(runner) is { } task)
+                {
+                    // var pump = Task.Run(() => …); … await pump;
+                    _rawTasks.Add(task);
+                }
+
+                return state | (rawInside & ~RawReturned) | (rawInside != 0 ? RawRunning : 0);
             }
 
             var awaited = EventClassifier.IsAwaited(flowEvent.Operation);
             if (awaited || closure.Owner == null || !closure.Owner.IsAsync)
             {
                 // Called and finished here: the state after it is the state at its end (a detach inside it counts).
-                return exit == 0 ? state : exit | outside;
+                // A raw task it returns has finished if the call is awaited, and runs on if it is not.
+                if (exit == 0)
+                {
+                    return state;
+                }
+
+                var returnedRuns = !awaited && (exit & RawReturned) != 0;
+                if (returnedRuns && EventClassifier.StoredIn(flowEvent.Operation) is { } task)
+                {
+                    _rawTasks.Add(task);
+                }
+
+                return (exit & ~RawReturned) | outside | (returnedRuns ? RawRunning : 0);
             }
 
-            return state | exit | (rawInside != 0 ? RawRunning : 0);
+            return state | (exit & ~RawReturned) | (rawInside != 0 ? RawRunning : 0);
+        }
+
+        /// <summary>The call of a BCL task runner (<c>Task.Run</c>, <c>Task.Factory.StartNew</c>, <c>Parallel.ForEachAsync</c>) a lambda is handed to.</summary>
+        private static Microsoft.CodeAnalysis.Operations.IInvocationOperation? RunnerOf(IOperation lambda)
+        {
+            var parent = lambda.Parent;
+            while (parent is Microsoft.CodeAnalysis.Operations.IDelegateCreationOperation
+                || parent is Microsoft.CodeAnalysis.Operations.IConversionOperation
+                || parent is Microsoft.CodeAnalysis.Operations.IParenthesizedOperation)
+            {
+                parent = parent.Parent;
+            }
+
+            if (parent is Microsoft.CodeAnalysis.Operations.IArgumentOperation { Parent: Microsoft.CodeAnalysis.Operations.IInvocationOperation invocation }
+                && invocation.TargetMethod.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks")
+            {
+                return invocation;
+            }
+
+            return null;
         }
 
         private bool IsRootOrRootInstance(RefKey? key)
