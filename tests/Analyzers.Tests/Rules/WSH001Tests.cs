@@ -1059,6 +1059,59 @@ class C
             Assert.Equal("stream.Socket", Texts(source, diagnostics[3])[2]);
         }
 
+        [Fact]
+        public async Task Plan_is_not_fixable_when_the_detach_point_is_outside_the_scope_of_the_WebSocket_local()
+        {
+            var source = Usings + @"
+class C
+{
+    async Task UsingStatement(Stream s, CancellationToken ct)
+    {
+        using (var ws = WebSocket.CreateFromStream(s, true, null, TimeSpan.Zero))
+        {
+            await ws.ReceiveAsync(new byte[1], ct);
+        }
+
+        await s.WriteAsync(new byte[1], ct);
+    }
+
+    async Task ForStatement(Stream s, CancellationToken ct)
+    {
+        for (var ws = WebSocket.CreateFromStream(s, true, null, TimeSpan.Zero); ws.State == WebSocketState.Open; )
+        {
+            await ws.ReceiveAsync(new byte[1], ct);
+            break;
+        }
+
+        await s.WriteAsync(new byte[1], ct);
+    }
+
+    async Task PatternVariable(Stream s, CancellationToken ct)
+    {
+        if (WebSocket.CreateFromStream(s, true, null, TimeSpan.Zero) is var ws)
+        {
+            await ws.ReceiveAsync(new byte[1], ct);
+        }
+
+        await s.WriteAsync(new byte[1], ct);
+    }
+
+    async Task UsingDeclaration(Stream s, CancellationToken ct)
+    {
+        using var ws = WebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        await ws.ReceiveAsync(new byte[1], ct);
+        await s.WriteAsync(new byte[1], ct);
+    }
+}";
+            var diagnostics = await Verify.GetDiagnosticsAsync(source);
+            Assert.Equal(4, diagnostics.Length);
+            Assert.Equal("await s.WriteAsync(new byte[1], ct);", Texts(source, diagnostics[0])[1]);
+            Assert.Equal("false", diagnostics[0].Properties["Fixable"]);
+            Assert.Equal("false", diagnostics[1].Properties["Fixable"]);
+            Assert.Equal("false", diagnostics[2].Properties["Fixable"]);
+            Assert.Equal("true", diagnostics[3].Properties["Fixable"]);
+        }
+
         private static string[] Texts(string source, Microsoft.CodeAnalysis.Diagnostic diagnostic) =>
             diagnostic.AdditionalLocations.Select(l => source.Substring(l.SourceSpan.Start, l.SourceSpan.Length)).ToArray();
     }
