@@ -456,10 +456,17 @@ namespace WebSocketHandoff.Analyzers.Flow
                 }
 
                 // What was assigned to it in this body (and in the bodies around a lambda): the streams it wraps.
+                // And the fields and properties of the type it was stored in (`_stream = stream;` in a constructor that
+                // creates from `stream`): the same stream, reachable from the other members.
                 for (var g = graph; g != null; g = g.Parent)
                 {
                     foreach (var assignment in g.Assignments)
                     {
+                        if (assignment.Key.IsMemberOfThis && key.Equals(RefKey.Of(assignment.Value, g.Captures)))
+                        {
+                            AddKey(assignment.Key);
+                        }
+
                         if (assignment.Key.Equals(key) && (g != graph || MayPrecede(assignment.Value.Syntax, creationSyntax)))
                         {
                             work.Push(new KeyValuePair<IOperation, FlowGraph>(assignment.Value, g));

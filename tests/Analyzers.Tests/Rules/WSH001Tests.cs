@@ -951,6 +951,24 @@ class C
     }
 }");
 
+        [Fact]
+        public Task Field_holding_the_constructor_parameter_the_WebSocket_is_created_from_is_a_root() => VerifyAsync(@"
+class Session
+{
+    private readonly NetworkStream _stream;
+    private readonly WebSocket _ws;
+
+    public Session(NetworkStream stream)
+    {
+        _stream = stream;
+        _ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.FromSeconds(30));
+    }
+
+    public Task SendRawAsync(byte[] d) => {|WSH001:_stream.WriteAsync(d, 0, d.Length)|};
+
+    public int Available => _stream.Socket.Available;
+}");
+
         // ---- The plan the code fix reads ----
 
         [Fact]

@@ -125,6 +125,22 @@ class C
 }");
 
         [Fact]
+        public Task Keep_alive_on_a_WebSocket_whose_transport_a_field_also_holds_is_reported() => VerifyAsync(@"
+class Session
+{
+    private readonly NetworkStream _stream;
+    private readonly WebSocket _ws;
+
+    public Session(NetworkStream stream)
+    {
+        _stream = stream;
+        _ws = {|WSH003:WebSocket.CreateFromStream(stream, true, null, TimeSpan.FromSeconds(30))|};
+    }
+
+    public Task SendRawAsync(byte[] d) => _stream.WriteAsync(d, 0, d.Length);
+}");
+
+        [Fact]
         public Task Broken_code_does_not_crash_the_analyzer() => Verify.VerifyBrokenCodeAsync(WSH001Tests.Usings + @"
 class C
 {
