@@ -969,6 +969,30 @@ class Session
     public int Available => _stream.Socket.Available;
 }");
 
+        [Fact]
+        public Task Transport_of_a_type_parameter_constrained_to_Stream_is_followed() => VerifyAsync(@"
+class C
+{
+    async Task Run<TStream>(TStream s, CancellationToken ct) where TStream : Stream
+    {
+        var ws = WebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        await {|WSH001:s.WriteAsync(new byte[1], ct)|};
+    }
+
+    async Task Nested<TOuter, TInner>(TOuter s, CancellationToken ct) where TOuter : TInner where TInner : NetworkStream
+    {
+        var ws = WebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        {|WSH001:s.Socket.Send(new byte[1])|};
+    }
+
+    async Task Unconstrained<T>(T value, Stream s, CancellationToken ct)
+    {
+        var ws = WebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        await ws.ReceiveAsync(new byte[1], ct);
+        Console.WriteLine(value);
+    }
+}");
+
         // ---- The plan the code fix reads ----
 
         [Fact]
