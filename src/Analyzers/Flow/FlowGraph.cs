@@ -296,10 +296,31 @@ namespace WebSocketHandoff.Analyzers.Flow
             negated = false;
             webSocket = null;
             value = EventClassifier.Unwrap(value);
-            while (value is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
+            for (var depth = 0; depth < 8; depth++)
             {
-                negated = !negated;
-                value = EventClassifier.Unwrap(not.Operand);
+                if (value is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
+                {
+                    // !ws.IsDetached
+                    negated = !negated;
+                    value = EventClassifier.Unwrap(not.Operand);
+                }
+                else if (value is IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } comparison
+                    && (BoolConstant(comparison.RightOperand) ?? BoolConstant(comparison.LeftOperand)) is bool constant)
+                {
+                    // ws.IsDetached == false, ws.IsDetached != true, true == ws.IsDetached
+                    negated ^= !constant ^ (comparison.OperatorKind == BinaryOperatorKind.NotEquals);
+                    value = EventClassifier.Unwrap(BoolConstant(comparison.RightOperand) != null ? comparison.LeftOperand : comparison.RightOperand);
+                }
+                else if (value is IIsPatternOperation isPattern && PatternConstant(isPattern.Pattern, out var matched))
+                {
+                    // ws.IsDetached is false, ws.IsDetached is not true
+                    negated ^= !matched;
+                    value = EventClassifier.Unwrap(isPattern.Value);
+                }
+                else
+                {
+                    break;
+                }
             }
 
             if (value is IPropertyReferenceOperation { Property.Name: "IsDetached" } property)
@@ -308,6 +329,29 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
 
             return webSocket != null;
+        }
+
+        private static bool? BoolConstant(IOperation? operation)
+        {
+            operation = EventClassifier.Unwrap(operation);
+            return operation is ILiteralOperation && operation.ConstantValue.HasValue && operation.ConstantValue.Value is bool value ? value : (bool?)null;
+        }
+
+        /// <summary>A pattern <c>true</c>/<c>false</c>, or <c>not</c> one: <paramref name="matched"/> is the value it matches.</summary>
+        private static bool PatternConstant(IPatternOperation pattern, out bool matched)
+        {
+            matched = false;
+            switch (pattern)
+            {
+                case IConstantPatternOperation constant when BoolConstant(constant.Value) is bool value:
+                    matched = value;
+                    return true;
+                case INegatedPatternOperation negatedPattern when PatternConstant(negatedPattern.Pattern, out var inner):
+                    matched = !inner;
+                    return true;
+                default:
+                    return false;
+            }
         }
 
         private void AddHandlers(ControlFlowRegion? region, List<Edge> successors)
