@@ -993,6 +993,37 @@ class C
     }
 }");
 
+        [Fact]
+        public Task Primary_constructor_parameter_used_raw_in_another_member_is_reported() => VerifyAsync(@"
+sealed class Tunnel(NetworkStream stream)
+{
+    WebSocket? _ws;
+
+    public void Start() => _ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.FromSeconds(30));
+
+    public Task Raw(byte[] b) => {|WSH001:stream.WriteAsync(b, 0, b.Length)|};
+}
+
+sealed class Handshake(NetworkStream stream)
+{
+    public async Task<WebSocket> AcceptAsync(byte[] response)
+    {
+        await stream.WriteAsync(response);
+        return WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+    }
+}");
+
+        [Fact]
+        public Task Record_positional_property_used_raw_in_another_member_is_reported() => VerifyAsync(@"
+sealed record Tunnel(NetworkStream Stream)
+{
+    WebSocket? _ws;
+
+    public void Start() => _ws = WebSocket.CreateFromStream(Stream, true, null, TimeSpan.FromSeconds(30));
+
+    public Task Raw(byte[] b) => {|WSH001:Stream.WriteAsync(b, 0, b.Length)|};
+}");
+
         // ---- The plan the code fix reads ----
 
         [Fact]
