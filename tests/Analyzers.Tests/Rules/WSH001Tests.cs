@@ -1024,6 +1024,63 @@ sealed record Tunnel(NetworkStream Stream)
     public Task Raw(byte[] b) => {|WSH001:Stream.WriteAsync(b, 0, b.Length)|};
 }");
 
+        // ---- A detach in a helper method in source ----
+
+        [Fact]
+        public Task Raw_use_after_a_helper_that_detaches_its_parameter_first_is_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream s, CancellationToken ct)
+    {
+        var ws = HandoffWebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        await ws.ReceiveAsync(new byte[1], ct);
+        await SwitchAsync(ws, ct);
+        await s.WriteAsync(new byte[1], ct);
+        Helpers.Switch(ws);
+        await s.WriteAsync(new byte[1], ct);
+    }
+
+    static async Task SwitchAsync(HandoffWebSocket socket, CancellationToken ct)
+    {
+        Console.WriteLine(""switching"");
+        var raw = await socket.DetachAsync(ct).ConfigureAwait(false);
+        Console.WriteLine(raw.CanRead);
+    }
+}
+
+static class Helpers
+{
+    public static Stream Switch(HandoffWebSocket socket) => socket.Detach();
+}");
+
+        [Fact]
+        public Task Raw_use_after_a_helper_that_may_not_detach_is_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream s, bool upgrade, CancellationToken ct)
+    {
+        var ws = HandoffWebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        await MaybeSwitchAsync(ws, upgrade, ct);
+        await {|WSH001:s.WriteAsync(new byte[1], ct)|};
+        await EarlyOutAsync(ws, upgrade, ct);
+        await {|WSH001:s.WriteAsync(new byte[1], ct)|};
+    }
+
+    static async Task MaybeSwitchAsync(HandoffWebSocket socket, bool upgrade, CancellationToken ct)
+    {
+        if (upgrade)
+        {
+            await socket.DetachAsync(ct);
+        }
+    }
+
+    static async Task EarlyOutAsync(HandoffWebSocket socket, bool upgrade, CancellationToken ct)
+    {
+        if (!upgrade) return;
+        await socket.DetachAsync(ct);
+    }
+}");
+
         // ---- The plan the code fix reads ----
 
         [Fact]

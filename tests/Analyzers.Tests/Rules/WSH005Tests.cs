@@ -140,6 +140,20 @@ class C
 }");
 
         [Fact]
+        public Task Send_after_a_helper_that_detaches_its_parameter_is_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream s, byte[] data, CancellationToken ct)
+    {
+        var ws = HandoffWebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        await SwitchAsync(ws, ct);
+        await {|WSH005:ws.SendAsync(data, WebSocketMessageType.Binary, true, ct)|};
+    }
+
+    static Task<Stream> SwitchAsync(HandoffWebSocket socket, CancellationToken ct) => socket.DetachAsync(ct).AsTask();
+}");
+
+        [Fact]
         public Task Close_after_a_detach_is_not_WSH005() => VerifyAsync(@"
 class C
 {
