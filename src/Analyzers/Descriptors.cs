@@ -50,7 +50,7 @@ namespace WebSocketHandoff.Analyzers
         public static readonly DiagnosticDescriptor CloseDuringHandoff = Create(
             RuleIdentifiers.CloseDuringHandoff,
             "WebSocket closed during a handoff",
-            "'{0}' closes the WebSocket after its transport was handed off to raw use; it writes a Close frame into the raw stream or disposes the connection",
+            "'{0}' closes the WebSocket after its transport was handed off to raw use; {1}",
             "After a raw use or a detach, CloseAsync/CloseOutputAsync write a Close frame into what is now a raw byte stream, and Dispose/Abort/using on a BCL WebSocket dispose the transport under the raw user. Detach with HandoffWebSocket and do not close the WebSocket afterwards.");
 
         /// <summary>

@@ -196,6 +196,8 @@ namespace WebSocketHandoff.Analyzers.Flow
                 return;
             }
 
+            AddHelperDetaches(invocation, method, events);
+
             if (method.MethodKind == MethodKind.Ordinary
                 && _context.ContainingType != null
                 && SymbolEqualityComparer.Default.Equals(containingType?.OriginalDefinition, _context.ContainingType.OriginalDefinition)
@@ -205,6 +207,125 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
 
             CollectEscapingArguments(method, invocation.Arguments);
+        }
+
+        /// <summary>
+        /// A method in source whose body detaches a HandoffWebSocket parameter before anything that can leave it
+        /// (<c>return</c>, <c>throw</c>, <c>goto</c>, <c>break</c>, <c>continue</c>) and outside any branch, loop or <c>try</c>:
+        /// calling it detaches the WebSocket passed there (<c>await SwitchAsync(ws, ct);</c>).
+        /// </summary>
+        private void AddHelperDetaches(IInvocationOperation invocation, IMethodSymbol method, List<FlowEvent> events)
+        {
+            if (method.MethodKind != MethodKind.Ordinary
+                || method.IsAbstract
+                || ((method.IsVirtual || method.IsOverride) && !method.IsSealed && !method.ContainingType.IsSealed)
+                || invocation.Arguments.IsEmpty
+                || IsBcl(method))
+            {
+                return;
+            }
+
+            var definition = method.OriginalDefinition;
+            foreach (var parameter in definition.Parameters)
+            {
+                if (!_types.IsHandoff(parameter.Type))
+                {
+                    continue;
+                }
+
+                foreach (var reference in definition.DeclaringSyntaxReferences)
+                {
+                    if (!(reference.GetSyntax(_context.CancellationToken) is MethodDeclarationSyntax declaration)
+                        || !DetachesFirst(declaration, parameter.Name))
+                    {
+                        continue;
+                    }
+
+                    var key = RefKey.Of(ArgumentAt(invocation, parameter.Ordinal), _graph.Captures);
+                    if (key != null)
+                    {
+                        events.Add(new FlowEvent(FlowEventKind.Detach, invocation) { Key = key });
+                    }
+
+                    break;
+                }
+            }
+        }
+
+        private static bool DetachesFirst(MethodDeclarationSyntax declaration, string parameter)
+        {
+            if (declaration.ExpressionBody != null)
+            {
+                return IsDetachOf(declaration.ExpressionBody.Expression, parameter);
+            }
+
+            if (declaration.Body == null)
+            {
+                return false;
+            }
+
+            foreach (var statement in declaration.Body.Statements)
+            {
+                ExpressionSyntax? expression = statement switch
+                {
+                    ExpressionStatementSyntax e => e.Expression,
+                    ReturnStatementSyntax r => r.Expression,
+                    LocalDeclarationStatementSyntax { Declaration.Variables.Count: 1 } d => d.Declaration.Variables[0].Initializer?.Value,
+                    _ => null,
+                };
+
+                if (expression != null && IsDetachOf(expression, parameter))
+                {
+                    return true;
+                }
+
+                if (statement is LocalFunctionStatementSyntax)
+                {
+                    continue;
+                }
+
+                foreach (var node in statement.DescendantNodesAndSelf(n => !(n is AnonymousFunctionExpressionSyntax || n is LocalFunctionStatementSyntax)))
+                {
+                    if (node is ReturnStatementSyntax || node is ThrowStatementSyntax || node is ThrowExpressionSyntax
+                        || node is GotoStatementSyntax || node is YieldStatementSyntax || node is BreakStatementSyntax || node is ContinueStatementSyntax)
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary><c>p.DetachAsync(…)</c>, <c>p.SendAndDetachAsync(…)</c>, <c>p.Detach()</c>, awaited or not, through <c>ConfigureAwait</c>/<c>AsTask</c>.</summary>
+        private static bool IsDetachOf(ExpressionSyntax expression, string parameter)
+        {
+            for (var depth = 0; depth < 8; depth++)
+            {
+                switch (expression)
+                {
+                    case AwaitExpressionSyntax awaitExpression:
+                        expression = awaitExpression.Expression;
+                        continue;
+                    case ParenthesizedExpressionSyntax parenthesized:
+                        expression = parenthesized.Expression;
+                        continue;
+                    case AssignmentExpressionSyntax assignment:
+                        expression = assignment.Right;
+                        continue;
+                    case InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ConfigureAwait" or "AsTask" } configure }:
+                        expression = configure.Expression;
+                        continue;
+                    case InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax receiver } member }:
+                        var name = member.Name.Identifier.ValueText;
+                        return receiver.Identifier.ValueText == parameter
+                            && (name == "DetachAsync" || name == "SendAndDetachAsync" || name == "Detach");
+                    default:
+                        return false;
+                }
+            }
+
+            return false;
         }
 
         private void ClassifyObjectCreation(IObjectCreationOperation creation, List<FlowEvent> events)
@@ -390,7 +511,7 @@ namespace WebSocketHandoff.Analyzers.Flow
             return false;
         }
 
-        private static ILocalSymbol? StoredIn(IOperation use)
+        internal static ILocalSymbol? StoredIn(IOperation use)
         {
             var parent = use.Parent;
             while (parent is IConversionOperation || parent is IParenthesizedOperation)

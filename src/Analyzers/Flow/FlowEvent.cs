@@ -58,6 +58,12 @@ namespace WebSocketHandoff.Analyzers.Flow
         /// <summary>Raw use: started and not awaited here (it may still run after the next statement).</summary>
         public bool MayStillRun { get; set; }
 
+        /// <summary>
+        /// Raw use: its task is the value the body returns (<c>() => stream.CopyToAsync(other)</c>): in a lambda or local
+        /// function, it has finished when the caller's await of that body's task has.
+        /// </summary>
+        public bool TaskReturned { get; set; }
+
         /// <summary>Raw use: the local its task is stored in (<c>var t = stream.ReadAsync(…)</c>), if any.</summary>
         public ILocalSymbol? TaskStoredIn { get; set; }
 

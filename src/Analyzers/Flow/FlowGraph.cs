@@ -43,6 +43,14 @@ namespace WebSocketHandoff.Analyzers.Flow
                         if (block.FallThroughSuccessor?.Semantics == ControlFlowBranchSemantics.Return)
                         {
                             classifier.CollectReturn(block.BranchValue);
+                            var returned = EventClassifier.Unwrap(block.BranchValue);
+                            foreach (var e in events)
+                            {
+                                if (e.Kind == FlowEventKind.RawUse && e.Operation == returned)
+                                {
+                                    e.TaskReturned = true;
+                                }
+                            }
                         }
                     }
                 }
@@ -174,7 +182,7 @@ namespace WebSocketHandoff.Analyzers.Flow
             {
                 foreach (var branch in new[] { block.ConditionalSuccessor, block.FallThroughSuccessor })
                 {
-                    if (branch == null || branch.FinallyRegions.IsEmpty)
+                    if (branch == null || branch.FinallyRegions.IsEmpty || IsNeverTaken(block, branch))
                     {
                         continue;
                     }
@@ -204,7 +212,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                 var successors = _successors[block.Ordinal];
                 foreach (var branch in new[] { block.ConditionalSuccessor, block.FallThroughSuccessor })
                 {
-                    if (branch == null)
+                    if (branch == null || IsNeverTaken(block, branch))
                     {
                         continue;
                     }
@@ -262,16 +270,57 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
         }
 
+        /// <summary>
+        /// A branch on a constant condition (<c>while (true)</c>, <c>do … while (true)</c>, <c>if (false)</c>): the graph keeps
+        /// both successors, but one of them never runs (the exit of an endless loop is only reached by <c>break</c>,
+        /// <c>goto</c> or <c>return</c>).
+        /// </summary>
+        private static bool IsNeverTaken(BasicBlock block, ControlFlowBranch branch)
+        {
+            if (block.ConditionKind == ControlFlowConditionKind.None
+                || block.BranchValue == null
+                || !block.BranchValue.ConstantValue.HasValue
+                || !(block.BranchValue.ConstantValue.Value is bool value))
+            {
+                return false;
+            }
+
+            // The conditional successor is taken when the value is (ConditionKind == WhenTrue); the fall-through otherwise.
+            var conditionalTaken = value == (block.ConditionKind == ControlFlowConditionKind.WhenTrue);
+            return branch == block.ConditionalSuccessor ? !conditionalTaken : conditionalTaken;
+        }
+
         /// <summary>Is the branch value <c>ws.IsDetached</c> (or <c>!ws.IsDetached</c>)?</summary>
         private bool IsDetachedTest(IOperation? value, out RefKey? webSocket, out bool negated)
         {
             negated = false;
             webSocket = null;
             value = EventClassifier.Unwrap(value);
-            while (value is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
+            for (var depth = 0; depth < 8; depth++)
             {
-                negated = !negated;
-                value = EventClassifier.Unwrap(not.Operand);
+                if (value is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
+                {
+                    // !ws.IsDetached
+                    negated = !negated;
+                    value = EventClassifier.Unwrap(not.Operand);
+                }
+                else if (value is IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } comparison
+                    && (BoolConstant(comparison.RightOperand) ?? BoolConstant(comparison.LeftOperand)) is bool constant)
+                {
+                    // ws.IsDetached == false, ws.IsDetached != true, true == ws.IsDetached
+                    negated ^= !constant ^ (comparison.OperatorKind == BinaryOperatorKind.NotEquals);
+                    value = EventClassifier.Unwrap(BoolConstant(comparison.RightOperand) != null ? comparison.LeftOperand : comparison.RightOperand);
+                }
+                else if (value is IIsPatternOperation isPattern && PatternConstant(isPattern.Pattern, out var matched))
+                {
+                    // ws.IsDetached is false, ws.IsDetached is not true
+                    negated ^= !matched;
+                    value = EventClassifier.Unwrap(isPattern.Value);
+                }
+                else
+                {
+                    break;
+                }
             }
 
             if (value is IPropertyReferenceOperation { Property.Name: "IsDetached" } property)
@@ -280,6 +329,29 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
 
             return webSocket != null;
+        }
+
+        private static bool? BoolConstant(IOperation? operation)
+        {
+            operation = EventClassifier.Unwrap(operation);
+            return operation is ILiteralOperation && operation.ConstantValue.HasValue && operation.ConstantValue.Value is bool value ? value : (bool?)null;
+        }
+
+        /// <summary>A pattern <c>true</c>/<c>false</c>, or <c>not</c> one: <paramref name="matched"/> is the value it matches.</summary>
+        private static bool PatternConstant(IPatternOperation pattern, out bool matched)
+        {
+            matched = false;
+            switch (pattern)
+            {
+                case IConstantPatternOperation constant when BoolConstant(constant.Value) is bool value:
+                    matched = value;
+                    return true;
+                case INegatedPatternOperation negatedPattern when PatternConstant(negatedPattern.Pattern, out var inner):
+                    matched = !inner;
+                    return true;
+                default:
+                    return false;
+            }
         }
 
         private void AddHandlers(ControlFlowRegion? region, List<Edge> successors)

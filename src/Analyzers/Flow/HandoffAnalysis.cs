@@ -216,7 +216,7 @@ namespace WebSocketHandoff.Analyzers.Flow
         {
             var method = (creation.Operation as IInvocationOperation)?.TargetMethod;
             var isHandoff = _context.Types.IsHandoff(method?.ContainingType);
-            var roots = ComputeRoots(graph, creation.Transport);
+            var roots = ComputeRoots(graph, creation.Transport, creation.Syntax);
             var result = new CreationResult(creation, graph, member, isHandoff, roots);
             Creations.Add(result);
             if (roots.Count == 0)
@@ -428,7 +428,7 @@ namespace WebSocketHandoff.Analyzers.Flow
             return order.Select(s => merged[s]).ToList();
         }
 
-        private HashSet<RefKey> ComputeRoots(FlowGraph graph, IOperation? transport)
+        private HashSet<RefKey> ComputeRoots(FlowGraph graph, IOperation? transport, SyntaxNode creationSyntax)
         {
             var types = _context.Types;
             var roots = new HashSet<RefKey>();
@@ -456,11 +456,18 @@ namespace WebSocketHandoff.Analyzers.Flow
                 }
 
                 // What was assigned to it in this body (and in the bodies around a lambda): the streams it wraps.
+                // And the fields and properties of the type it was stored in (`_stream = stream;` in a constructor that
+                // creates from `stream`): the same stream, reachable from the other members.
                 for (var g = graph; g != null; g = g.Parent)
                 {
                     foreach (var assignment in g.Assignments)
                     {
-                        if (assignment.Key.Equals(key))
+                        if (assignment.Key.IsMemberOfThis && key.Equals(RefKey.Of(assignment.Value, g.Captures)))
+                        {
+                            AddKey(assignment.Key);
+                        }
+
+                        if (assignment.Key.Equals(key) && (g != graph || MayPrecede(assignment.Value.Syntax, creationSyntax)))
                         {
                             work.Push(new KeyValuePair<IOperation, FlowGraph>(assignment.Value, g));
                         }
@@ -501,6 +508,41 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
 
             return roots;
+        }
+
+        /// <summary>
+        /// Can an assignment in the creating body run before the creation? Not when it comes after it in the source,
+        /// outside any loop around both: that gives the name another stream (see the Assign transfer), it does not
+        /// say what the transport wraps.
+        /// </summary>
+        private static bool MayPrecede(SyntaxNode assignment, SyntaxNode creation)
+        {
+            if (assignment.SyntaxTree != creation.SyntaxTree || assignment.SpanStart < creation.Span.End)
+            {
+                return true;
+            }
+
+            for (var node = creation.Parent; node != null; node = node.Parent)
+            {
+                if (node is Microsoft.CodeAnalysis.CSharp.Syntax.MemberDeclarationSyntax
+                    || node is Microsoft.CodeAnalysis.CSharp.Syntax.AnonymousFunctionExpressionSyntax
+                    || node is Microsoft.CodeAnalysis.CSharp.Syntax.LocalFunctionStatementSyntax)
+                {
+                    return false;
+                }
+
+                if ((node is Microsoft.CodeAnalysis.CSharp.Syntax.WhileStatementSyntax
+                        || node is Microsoft.CodeAnalysis.CSharp.Syntax.DoStatementSyntax
+                        || node is Microsoft.CodeAnalysis.CSharp.Syntax.ForStatementSyntax
+                        || node is Microsoft.CodeAnalysis.CSharp.Syntax.CommonForEachStatementSyntax
+                        || node is Microsoft.CodeAnalysis.CSharp.Syntax.LabeledStatementSyntax)
+                    && node.Span.Contains(assignment.Span))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static ITypeSymbol? TypeOf(ISymbol symbol) => symbol switch

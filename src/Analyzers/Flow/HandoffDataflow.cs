@@ -22,6 +22,14 @@ namespace WebSocketHandoff.Analyzers.Flow
         /// <summary>A raw use may have been started and still be running (not awaited, or in a lambda).</summary>
         public const int RawRunning = 8;
 
+        /// <summary>
+        /// In a lambda or local function: a raw use whose task the body returns may still be running at its end; it has
+        /// finished once the caller awaits the body's task. Never leaves <see cref="TransferClosure"/>.
+        /// </summary>
+        private const int RawReturned = 16;
+
+        private const int RawBits = RawUsed | RawRunning | RawReturned;
+
         private const int MaxClosureDepth = 8;
 
         private readonly RefKey? _webSocket;
@@ -79,7 +87,8 @@ namespace WebSocketHandoff.Analyzers.Flow
         }
 
         /// <summary>
-        /// A loop that goes back into the scope of this local gets a new one: nothing tracked survives. Used for the
+        /// Leaving the scope of this local (forward, or back to the top of a loop) ends what is tracked: a loop that
+        /// comes back into the scope gets a new one. Used for the
         /// transport of a creation (an accept loop: a new connection each iteration) and the WebSocket of a detach.
         /// The WebSocket of a creation is not one: its transport, declared outside the loop, is still the same stream.
         /// </summary>
@@ -129,13 +138,25 @@ namespace WebSocketHandoff.Analyzers.Flow
 
             void Process(int block, int from, int state)
             {
+                // The states an exception can leave the block in: the state before each event and at the end. Not the state
+                // just before storing a value (that does not throw) or before an await of a stored raw task (if the await
+                // throws, the task has finished), nor between two events of one operation (the source and the destination
+                // of a CopyToAsync): `var t = stream.CopyToAsync(o); await t;` leaves nothing running.
                 var union = state;
                 var events = graph.EventsOf(block);
                 for (var i = from; i < events.Count && state != 0; i++)
                 {
+                    if (events[i].Kind != FlowEventKind.TaskAwaited
+                        && events[i].Kind != FlowEventKind.Assign
+                        && (i == from || events[i - 1].Operation != events[i].Operation))
+                    {
+                        union |= state;
+                    }
+
                     state = Transfer(graph, events[i], state);
-                    union |= state;
                 }
+
+                union |= state;
 
                 foreach (var edge in graph.SuccessorsOf(block))
                 {
@@ -146,9 +167,10 @@ namespace WebSocketHandoff.Analyzers.Flow
                         next &= edge.GuardIsDetached ? ~Live : ~Detached;
                     }
 
-                    if (next != 0 && edge.Destination <= block && Kills(edge))
+                    if (next != 0 && Kills(edge))
                     {
-                        // A loop back into the scope of the WebSocket's local: the next iteration has a new one.
+                        // Leaving the scope of the local: code after it cannot name it, and a loop that comes back
+                        // into the scope (back-edge of a while, or body → increment of a for) gets a new one.
                         next = 0;
                     }
 
@@ -204,7 +226,17 @@ namespace WebSocketHandoff.Analyzers.Flow
                     return IsWebSocket(flowEvent.Key) ? 0 : state;
 
                 case FlowEventKind.Assign:
-                    return IsWebSocket(flowEvent.Key) && !IsWebSocket(flowEvent.AliasOf) ? 0 : state;
+                    if (IsWebSocket(flowEvent.Key) && !IsWebSocket(flowEvent.AliasOf))
+                    {
+                        return 0;
+                    }
+
+                    // A root (or the location a root is read from: `client` of `client.GetStream()`) gets another value:
+                    // from here on that name is another stream (a new connection of an accept loop), unless the value is
+                    // still the transport or wraps it (`s = new SslStream(s)`).
+                    return (state & Live) != 0 && IsRootOrRootInstance(flowEvent.Key) && !IsOrWrapsRoot(graph, AssignedValue(flowEvent), 0)
+                        ? state & ~Live
+                        : state;
 
                 case FlowEventKind.Detach:
                     return IsWebSocket(flowEvent.Key) ? (state & ~Live) | Detached : state;
@@ -225,7 +257,12 @@ namespace WebSocketHandoff.Analyzers.Flow
                         _rawTasks.Add(flowEvent.TaskStoredIn);
                     }
 
-                    return state | RawUsed | (flowEvent.MayStillRun ? RawRunning : 0);
+                    if (!flowEvent.MayStillRun)
+                    {
+                        return state | RawUsed;
+                    }
+
+                    return state | RawUsed | (flowEvent.TaskReturned && graph.Parent != null ? RawReturned : RawRunning);
 
                 case FlowEventKind.TaskAwaited:
                     // Awaiting the stored task of a raw call: it has finished (one bit for all of them: precision first).
@@ -272,8 +309,8 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
 
             // Run the closure without the raw-use bits from outside, so what comes back says what the closure itself did.
-            var outside = state & (RawUsed | RawRunning);
-            var entry = state & ~(RawUsed | RawRunning);
+            var outside = state & RawBits;
+            var entry = state & ~RawBits;
             if (entry == 0)
             {
                 return state;
@@ -290,21 +327,125 @@ namespace WebSocketHandoff.Analyzers.Flow
                 _closureExits[key] = exit;
             }
 
-            var rawInside = exit & (RawUsed | RawRunning);
+            var rawInside = exit & RawBits;
             if (flowEvent.ClosureIsDeferred)
             {
                 // A lambda may run later, concurrently: its raw uses may still be running; its detach may not have happened.
-                return state | rawInside | (rawInside != 0 ? RawRunning : 0);
+                // Handed to a task runner of the BCL (Task.Run, Parallel.ForEachAsync) whose task is awaited here, it has
+                // run to its end (and the task it returns with it, except with StartNew, which does not unwrap it).
+                var runner = RunnerOf(flowEvent.Operation);
+                if (rawInside != 0 && runner != null && EventClassifier.IsAwaited(runner))
+                {
+                    var returnedRuns = runner.TargetMethod.Name == "StartNew" && (exit & RawReturned) != 0;
+                    return state | (exit & (RawUsed | RawRunning)) | (returnedRuns ? RawRunning : 0);
+                }
+
+                if (rawInside != 0 && runner != null && EventClassifier.StoredIn(runner) is { } task)
+                {
+                    // var pump = Task.Run(() => …); … await pump;
+                    _rawTasks.Add(task);
+                }
+
+                return state | (rawInside & ~RawReturned) | (rawInside != 0 ? RawRunning : 0);
             }
 
             var awaited = EventClassifier.IsAwaited(flowEvent.Operation);
             if (awaited || closure.Owner == null || !closure.Owner.IsAsync)
             {
                 // Called and finished here: the state after it is the state at its end (a detach inside it counts).
-                return exit == 0 ? state : exit | outside;
+                // A raw task it returns has finished if the call is awaited, and runs on if it is not.
+                if (exit == 0)
+                {
+                    return state;
+                }
+
+                var returnedRuns = !awaited && (exit & RawReturned) != 0;
+                if (returnedRuns && EventClassifier.StoredIn(flowEvent.Operation) is { } task)
+                {
+                    _rawTasks.Add(task);
+                }
+
+                return (exit & ~RawReturned) | outside | (returnedRuns ? RawRunning : 0);
             }
 
-            return state | exit | (rawInside != 0 ? RawRunning : 0);
+            return state | (exit & ~RawReturned) | (rawInside != 0 ? RawRunning : 0);
+        }
+
+        /// <summary>The call of a BCL task runner (<c>Task.Run</c>, <c>Task.Factory.StartNew</c>, <c>Parallel.ForEachAsync</c>) a lambda is handed to.</summary>
+        private static Microsoft.CodeAnalysis.Operations.IInvocationOperation? RunnerOf(IOperation lambda)
+        {
+            var parent = lambda.Parent;
+            while (parent is Microsoft.CodeAnalysis.Operations.IDelegateCreationOperation
+                || parent is Microsoft.CodeAnalysis.Operations.IConversionOperation
+                || parent is Microsoft.CodeAnalysis.Operations.IParenthesizedOperation)
+            {
+                parent = parent.Parent;
+            }
+
+            if (parent is Microsoft.CodeAnalysis.Operations.IArgumentOperation { Parent: Microsoft.CodeAnalysis.Operations.IInvocationOperation invocation }
+                && invocation.TargetMethod.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks")
+            {
+                return invocation;
+            }
+
+            return null;
+        }
+
+        private bool IsRootOrRootInstance(RefKey? key)
+        {
+            if (key == null)
+            {
+                return false;
+            }
+
+            foreach (var root in _roots)
+            {
+                for (var current = root; current != null; current = current.Instance)
+                {
+                    if (current.Equals(key))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        private static IOperation? AssignedValue(FlowEvent assign) =>
+            assign.Operation is Microsoft.CodeAnalysis.Operations.IAssignmentOperation assignment ? assignment.Value : null;
+
+        private bool IsOrWrapsRoot(FlowGraph graph, IOperation? value, int depth)
+        {
+            value = EventClassifier.Unwrap(value);
+            if (value == null || depth > 8)
+            {
+                return false;
+            }
+
+            if (value is Microsoft.CodeAnalysis.FlowAnalysis.IFlowCaptureReferenceOperation capture)
+            {
+                return IsOrWrapsRoot(graph, graph.Captures.Resolve(capture), depth + 1);
+            }
+
+            var key = RefKey.Of(value, graph.Captures);
+            if (key != null)
+            {
+                return _roots.Contains(key);
+            }
+
+            if (value is Microsoft.CodeAnalysis.Operations.IObjectCreationOperation creation)
+            {
+                foreach (var argument in creation.Arguments)
+                {
+                    if (argument.Parameter?.Ordinal == 0)
+                    {
+                        return IsOrWrapsRoot(graph, argument.Value, depth + 1);
+                    }
+                }
+            }
+
+            return false;
         }
 
         private bool IsWebSocket(RefKey? key) => key != null && _webSocket != null && (key.Equals(_webSocket) || _aliases.Contains(key));

@@ -35,7 +35,9 @@ namespace WebSocketHandoff.Analyzers.Flow
             var creationStatement = StatementInBlock(creationSyntax);
 
             var detachStatement = bodyUses.Count > 0 ? DetachPoint(bodyUses, creationStatement) : null;
-            var detachStatementFits = detachStatement != null && InScopeOf(creationStatement, detachStatement);
+            var detachStatementFits = detachStatement != null
+                && InScopeOf(creationStatement, detachStatement)
+                && CanNameWebSocketAt(creation, detachStatement);
             detachStatement ??= creationStatement ?? creationSyntax;
 
             var roots = new List<SyntaxNode>();
@@ -155,6 +157,35 @@ namespace WebSocketHandoff.Analyzers.Flow
 
             var scope = creationStatement.Parent;
             return scope != null && scope.Span.Contains(detachStatement.Span);
+        }
+
+        /// <summary>
+        /// Is the local the WebSocket is stored in in scope at <paramref name="detachStatement"/>? Its scope is the
+        /// language's: a <c>using</c>/<c>for</c>/<c>foreach</c>/<c>fixed</c> statement, a <c>catch</c> declaration, a pattern or
+        /// <c>out var</c> all end before the statement list around them does.
+        /// </summary>
+        private static bool CanNameWebSocketAt(CreationResult creation, SyntaxNode detachStatement)
+        {
+            if (!(creation.WebSocketKey?.Symbol is ILocalSymbol local))
+            {
+                return true;
+            }
+
+            var model = creation.Member.Root.SemanticModel;
+            if (model == null || model.SyntaxTree != detachStatement.SyntaxTree)
+            {
+                return false;
+            }
+
+            foreach (var symbol in model.LookupSymbols(detachStatement.SpanStart, name: local.Name))
+            {
+                if (SymbolEqualityComparer.Default.Equals(symbol, local))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>The innermost statement holding <paramref name="node"/> that sits directly in a statement list.</summary>

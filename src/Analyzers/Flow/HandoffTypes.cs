@@ -121,11 +121,28 @@ namespace WebSocketHandoff.Analyzers.Flow
                 return false;
             }
 
+            return InheritsFrom(type, baseType, 0);
+        }
+
+        /// <summary>Walks base types, and the constraint types of a type parameter (<c>where TStream : Stream</c>).</summary>
+        private static bool InheritsFrom(ITypeSymbol? type, INamedTypeSymbol baseType, int depth)
+        {
             for (var current = type; current != null; current = current.BaseType)
             {
                 if (SymbolEqualityComparer.Default.Equals(current, baseType))
                 {
                     return true;
+                }
+
+                if (current is ITypeParameterSymbol typeParameter && depth < 8)
+                {
+                    foreach (var constraint in typeParameter.ConstraintTypes)
+                    {
+                        if (InheritsFrom(constraint, baseType, depth + 1))
+                        {
+                            return true;
+                        }
+                    }
                 }
             }
 

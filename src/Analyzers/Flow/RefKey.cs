@@ -16,6 +16,7 @@ namespace WebSocketHandoff.Analyzers.Flow
         {
             Symbol = symbol;
             Instance = instance;
+            IsMemberOfThis = instance == null && (symbol is IFieldSymbol or IPropertySymbol || IsPrimaryConstructorParameter(symbol));
         }
 
         /// <summary>The local, parameter, field, property, or the <c>GetStream</c> method.</summary>
@@ -24,10 +25,32 @@ namespace WebSocketHandoff.Analyzers.Flow
         /// <summary>The location the member is read from; null for <c>this</c>, static members, locals and parameters.</summary>
         public RefKey? Instance { get; }
 
-        /// <summary>True for a field or property of <c>this</c> (or a static one): visible from other members of the type.</summary>
-        public bool IsMemberOfThis => Instance == null && Symbol is IFieldSymbol or IPropertySymbol;
+        /// <summary>
+        /// True for a field or property of <c>this</c> (or a static one), or a parameter of a primary constructor (C# 12
+        /// <c>class Tunnel(NetworkStream stream)</c>: captured, it lives as long as the object): visible from other members of the type.
+        /// </summary>
+        public bool IsMemberOfThis { get; }
 
         public bool IsLocal => Instance == null && Symbol is ILocalSymbol;
+
+        private static bool IsPrimaryConstructorParameter(ISymbol symbol)
+        {
+            if (!(symbol is IParameterSymbol { ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.Constructor } constructor }))
+            {
+                return false;
+            }
+
+            // A primary constructor is declared by the type declaration itself (class, struct or record with a parameter list).
+            foreach (var reference in constructor.DeclaringSyntaxReferences)
+            {
+                if (reference.GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
 
         public static RefKey? Of(IOperation? operation, FlowCaptures? captures = null)
         {

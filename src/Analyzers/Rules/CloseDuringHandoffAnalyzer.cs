@@ -48,7 +48,8 @@ namespace WebSocketHandoff.Analyzers.Rules
                         location,
                         plan.AdditionalLocations,
                         plan.Properties.SetItem(Descriptors.PropertyCloseKind, close.Event.CloseKind),
-                        display));
+                        display,
+                        Consequence(close.Event.CloseKind!)));
                 }
             }
 
@@ -75,8 +76,14 @@ namespace WebSocketHandoff.Analyzers.Rules
                 location,
                 creation == null ? null : new[] { creation },
                 properties,
-                display));
+                display,
+                Consequence(closeKind)));
         }
+
+        /// <summary>What the close does to the raw connection (SPEC §1.4), for the message.</summary>
+        private static string Consequence(string closeKind) => closeKind == "Close"
+            ? "it writes a Close frame into the raw stream"
+            : "it disposes the transport under the raw use";
 
         private static (Location Location, string Display) LocationOf(FlowEvent close)
         {

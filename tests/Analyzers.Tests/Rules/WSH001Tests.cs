@@ -720,6 +720,367 @@ class C
     void N(Stream s) => WebSocket.CreateFromStream(s, true, null, TimeSpan.Zero).
 ");
 
+        // ---- Constant loop conditions: the exit of an endless loop is only reached by break, goto or return ----
+
+        [Fact]
+        public Task Raw_use_after_breaking_out_of_while_true_with_a_detach_is_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream s, byte[] buf, CancellationToken ct)
+    {
+        var ws = HandoffWebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        while (true)
+        {
+            var r = await ws.ReceiveAsync(buf, ct);
+            if (Encoding.UTF8.GetString(buf, 0, r.Count) == ""upgrade"")
+            {
+                await ws.DetachAsync(ct);
+                break;
+            }
+
+            await ws.SendAsync(buf, WebSocketMessageType.Text, true, ct);
+        }
+
+        await s.WriteAsync(buf, ct);
+    }
+}");
+
+        [Fact]
+        public Task Raw_use_after_breaking_out_of_do_while_true_with_a_detach_is_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream s, byte[] buf, CancellationToken ct)
+    {
+        var ws = HandoffWebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        do
+        {
+            var r = await ws.ReceiveAsync(buf, ct);
+            if (r.Count == 7)
+            {
+                await ws.DetachAsync(ct);
+                break;
+            }
+        }
+        while (true);
+
+        await s.WriteAsync(buf, ct);
+    }
+}");
+
+        [Fact]
+        public Task Raw_use_after_a_goto_out_of_while_true_with_a_detach_is_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream s, byte[] buf, CancellationToken ct)
+    {
+        var ws = HandoffWebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        while (true)
+        {
+            var r = await ws.ReceiveAsync(buf, ct);
+            if (r.Count == 7)
+            {
+                ws.Detach();
+                goto raw;
+            }
+        }
+
+    raw:
+        await s.WriteAsync(buf, ct);
+    }
+}");
+
+        [Fact]
+        public Task Raw_use_after_for_ever_with_a_detach_is_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream s, byte[] buf, CancellationToken ct)
+    {
+        var ws = HandoffWebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        for (;;)
+        {
+            var r = await ws.ReceiveAsync(buf, ct);
+            if (r.Count == 7) { await ws.DetachAsync(ct); break; }
+        }
+
+        await s.WriteAsync(buf, ct);
+    }
+}");
+
+        [Fact]
+        public Task Raw_use_after_a_break_out_of_while_true_without_a_detach_is_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream s, byte[] buf, CancellationToken ct)
+    {
+        var ws = HandoffWebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        while (true)
+        {
+            var r = await ws.ReceiveAsync(buf, ct);
+            if (r.Count == 7) { await ws.DetachAsync(ct); break; }
+            if (r.Count == 0) break;
+        }
+
+        await {|WSH001:s.WriteAsync(buf, ct)|};
+    }
+}");
+
+        [Fact]
+        public Task Raw_use_in_a_never_taken_branch_is_not_reported() => VerifyAsync(@"
+class C
+{
+    const bool Legacy = false;
+
+    async Task M(Stream s, byte[] buf, CancellationToken ct)
+    {
+        var ws = WebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        if (Legacy)
+        {
+            await s.WriteAsync(buf, ct);
+        }
+    }
+}");
+
+        [Fact]
+        public Task Handshake_of_a_new_connection_in_the_next_iteration_of_a_for_loop_is_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Func<Task<TcpClient>> connect, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var client = await connect();
+            var s = client.GetStream();
+            await s.WriteAsync(new byte[1], ct);
+            var ws = WebSocket.CreateFromStream(s, false, null, TimeSpan.Zero);
+            var r = await ws.ReceiveAsync(new byte[1], ct);
+            if (r.Count == 0) continue;
+            return;
+        }
+    }
+}");
+
+        [Fact]
+        public Task Raw_use_in_the_next_iteration_of_a_for_loop_over_the_same_stream_is_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream s, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            await {|WSH001:s.WriteAsync(new byte[1], ct)|};
+            var ws = WebSocket.CreateFromStream(s, false, null, TimeSpan.Zero);
+            var r = await ws.ReceiveAsync(new byte[1], ct);
+            if (r.Count == 0) continue;
+            return;
+        }
+    }
+}");
+
+        [Fact]
+        public Task Raw_use_of_the_transport_variable_after_it_is_reassigned_is_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream s, Stream other, byte[] data)
+    {
+        var ws = WebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        await {|WSH001:s.WriteAsync(data)|};
+        s = other;
+        await s.WriteAsync(data);
+    }
+}");
+
+        [Fact]
+        public Task Raw_use_of_the_transport_variable_reassigned_to_a_wrapper_of_itself_is_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream s, byte[] data)
+    {
+        var ws = WebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        s = {|WSH001:new BufferedStream(s)|};
+        await {|WSH001:s.WriteAsync(data)|};
+    }
+}");
+
+        [Fact]
+        public Task Accept_loop_with_the_stream_declared_outside_the_loop_is_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task AcceptLoopAsync(TcpListener listener, byte[] response)
+    {
+        NetworkStream stream;
+        while (true)
+        {
+            var client = await listener.AcceptTcpClientAsync();
+            stream = client.GetStream();
+            await stream.WriteAsync(response);
+            var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.FromSeconds(30));
+            _ = ws.ReceiveAsync(new byte[16], default);
+        }
+    }
+}");
+
+        [Fact]
+        public Task Accept_loop_with_the_client_and_stream_declared_outside_the_loop_is_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task AcceptLoopAsync(TcpListener listener, byte[] response)
+    {
+        TcpClient client;
+        NetworkStream stream;
+        while (true)
+        {
+            client = await listener.AcceptTcpClientAsync();
+            await client.GetStream().WriteAsync(response);
+            stream = client.GetStream();
+            var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.FromSeconds(30));
+            _ = ws.ReceiveAsync(new byte[16], default);
+        }
+    }
+}");
+
+        [Fact]
+        public Task Raw_use_after_the_transport_is_read_again_from_the_same_client_is_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(TcpClient client, byte[] data)
+    {
+        var stream = client.GetStream();
+        var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+        stream = client.GetStream();
+        await {|WSH001:stream.WriteAsync(data)|};
+    }
+}");
+
+        [Fact]
+        public Task Field_holding_the_constructor_parameter_the_WebSocket_is_created_from_is_a_root() => VerifyAsync(@"
+class Session
+{
+    private readonly NetworkStream _stream;
+    private readonly WebSocket _ws;
+
+    public Session(NetworkStream stream)
+    {
+        _stream = stream;
+        _ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.FromSeconds(30));
+    }
+
+    public Task SendRawAsync(byte[] d) => {|WSH001:_stream.WriteAsync(d, 0, d.Length)|};
+
+    public int Available => _stream.Socket.Available;
+}");
+
+        [Fact]
+        public Task Transport_of_a_type_parameter_constrained_to_Stream_is_followed() => VerifyAsync(@"
+class C
+{
+    async Task Run<TStream>(TStream s, CancellationToken ct) where TStream : Stream
+    {
+        var ws = WebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        await {|WSH001:s.WriteAsync(new byte[1], ct)|};
+    }
+
+    async Task Nested<TOuter, TInner>(TOuter s, CancellationToken ct) where TOuter : TInner where TInner : NetworkStream
+    {
+        var ws = WebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        {|WSH001:s.Socket.Send(new byte[1])|};
+    }
+
+    async Task Unconstrained<T>(T value, Stream s, CancellationToken ct)
+    {
+        var ws = WebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        await ws.ReceiveAsync(new byte[1], ct);
+        Console.WriteLine(value);
+    }
+}");
+
+        [Fact]
+        public Task Primary_constructor_parameter_used_raw_in_another_member_is_reported() => VerifyAsync(@"
+sealed class Tunnel(NetworkStream stream)
+{
+    WebSocket? _ws;
+
+    public void Start() => _ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.FromSeconds(30));
+
+    public Task Raw(byte[] b) => {|WSH001:stream.WriteAsync(b, 0, b.Length)|};
+}
+
+sealed class Handshake(NetworkStream stream)
+{
+    public async Task<WebSocket> AcceptAsync(byte[] response)
+    {
+        await stream.WriteAsync(response);
+        return WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+    }
+}");
+
+        [Fact]
+        public Task Record_positional_property_used_raw_in_another_member_is_reported() => VerifyAsync(@"
+sealed record Tunnel(NetworkStream Stream)
+{
+    WebSocket? _ws;
+
+    public void Start() => _ws = WebSocket.CreateFromStream(Stream, true, null, TimeSpan.FromSeconds(30));
+
+    public Task Raw(byte[] b) => {|WSH001:Stream.WriteAsync(b, 0, b.Length)|};
+}");
+
+        // ---- A detach in a helper method in source ----
+
+        [Fact]
+        public Task Raw_use_after_a_helper_that_detaches_its_parameter_first_is_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream s, CancellationToken ct)
+    {
+        var ws = HandoffWebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        await ws.ReceiveAsync(new byte[1], ct);
+        await SwitchAsync(ws, ct);
+        await s.WriteAsync(new byte[1], ct);
+        Helpers.Switch(ws);
+        await s.WriteAsync(new byte[1], ct);
+    }
+
+    static async Task SwitchAsync(HandoffWebSocket socket, CancellationToken ct)
+    {
+        Console.WriteLine(""switching"");
+        var raw = await socket.DetachAsync(ct).ConfigureAwait(false);
+        Console.WriteLine(raw.CanRead);
+    }
+}
+
+static class Helpers
+{
+    public static Stream Switch(HandoffWebSocket socket) => socket.Detach();
+}");
+
+        [Fact]
+        public Task Raw_use_after_a_helper_that_may_not_detach_is_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream s, bool upgrade, CancellationToken ct)
+    {
+        var ws = HandoffWebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        await MaybeSwitchAsync(ws, upgrade, ct);
+        await {|WSH001:s.WriteAsync(new byte[1], ct)|};
+        await EarlyOutAsync(ws, upgrade, ct);
+        await {|WSH001:s.WriteAsync(new byte[1], ct)|};
+    }
+
+    static async Task MaybeSwitchAsync(HandoffWebSocket socket, bool upgrade, CancellationToken ct)
+    {
+        if (upgrade)
+        {
+            await socket.DetachAsync(ct);
+        }
+    }
+
+    static async Task EarlyOutAsync(HandoffWebSocket socket, bool upgrade, CancellationToken ct)
+    {
+        if (!upgrade) return;
+        await socket.DetachAsync(ct);
+    }
+}");
+
         // ---- The plan the code fix reads ----
 
         [Fact]
@@ -826,6 +1187,59 @@ class C
             Assert.Equal("false", diagnostics[2].Properties["Fixable"]);
             Assert.Equal("false", diagnostics[3].Properties["Fixable"]);
             Assert.Equal("stream.Socket", Texts(source, diagnostics[3])[2]);
+        }
+
+        [Fact]
+        public async Task Plan_is_not_fixable_when_the_detach_point_is_outside_the_scope_of_the_WebSocket_local()
+        {
+            var source = Usings + @"
+class C
+{
+    async Task UsingStatement(Stream s, CancellationToken ct)
+    {
+        using (var ws = WebSocket.CreateFromStream(s, true, null, TimeSpan.Zero))
+        {
+            await ws.ReceiveAsync(new byte[1], ct);
+        }
+
+        await s.WriteAsync(new byte[1], ct);
+    }
+
+    async Task ForStatement(Stream s, CancellationToken ct)
+    {
+        for (var ws = WebSocket.CreateFromStream(s, true, null, TimeSpan.Zero); ws.State == WebSocketState.Open; )
+        {
+            await ws.ReceiveAsync(new byte[1], ct);
+            break;
+        }
+
+        await s.WriteAsync(new byte[1], ct);
+    }
+
+    async Task PatternVariable(Stream s, CancellationToken ct)
+    {
+        if (WebSocket.CreateFromStream(s, true, null, TimeSpan.Zero) is var ws)
+        {
+            await ws.ReceiveAsync(new byte[1], ct);
+        }
+
+        await s.WriteAsync(new byte[1], ct);
+    }
+
+    async Task UsingDeclaration(Stream s, CancellationToken ct)
+    {
+        using var ws = WebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        await ws.ReceiveAsync(new byte[1], ct);
+        await s.WriteAsync(new byte[1], ct);
+    }
+}";
+            var diagnostics = await Verify.GetDiagnosticsAsync(source);
+            Assert.Equal(4, diagnostics.Length);
+            Assert.Equal("await s.WriteAsync(new byte[1], ct);", Texts(source, diagnostics[0])[1]);
+            Assert.Equal("false", diagnostics[0].Properties["Fixable"]);
+            Assert.Equal("false", diagnostics[1].Properties["Fixable"]);
+            Assert.Equal("false", diagnostics[2].Properties["Fixable"]);
+            Assert.Equal("true", diagnostics[3].Properties["Fixable"]);
         }
 
         private static string[] Texts(string source, Microsoft.CodeAnalysis.Diagnostic diagnostic) =>

@@ -164,6 +164,108 @@ class C
 }");
 
         [Fact]
+        public Task End_of_using_after_an_awaited_Task_Run_of_a_raw_copy_is_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream s, Stream dest, CancellationToken ct)
+    {
+        using var ws = WebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        await ws.ReceiveAsync(new byte[1], ct);
+        await Task.Run(() => s.CopyToAsync(dest, ct));
+    }
+}");
+
+        [Fact]
+        public Task End_of_using_after_a_Task_Run_of_a_raw_copy_stored_and_awaited_is_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream s, Stream dest, CancellationToken ct)
+    {
+        using var ws = WebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        await ws.ReceiveAsync(new byte[1], ct);
+        var pump = Task.Run(async () => await s.CopyToAsync(dest, ct));
+        Console.WriteLine();
+        await pump;
+    }
+}");
+
+        [Fact]
+        public Task End_of_using_after_raw_copies_stored_or_in_WhenAll_and_awaited_is_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream s, Stream a, Stream b, CancellationToken ct)
+    {
+        using var ws = WebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        await ws.ReceiveAsync(new byte[1], ct);
+        var t = s.CopyToAsync(a, ct);
+        await t;
+        await Task.WhenAll(s.CopyToAsync(a), b.CopyToAsync(s));
+    }
+}");
+
+        [Fact]
+        public Task End_of_using_after_an_awaited_local_function_returning_a_raw_task_is_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream s, Stream dest, CancellationToken ct)
+    {
+        using var ws = WebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        await ws.ReceiveAsync(new byte[1], ct);
+        await Pump();
+
+        Task Pump() => s.CopyToAsync(dest, ct);
+    }
+}");
+
+        [Fact]
+        public Task End_of_using_while_a_raw_copy_started_inside_an_awaited_Task_Run_still_runs_is_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream s, Stream dest, CancellationToken ct)
+    {
+        {|WSH002:using|} var ws = WebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        await ws.ReceiveAsync(new byte[1], ct);
+        await Task.Run(() => { _ = s.CopyToAsync(dest, ct); });
+    }
+}");
+
+        [Fact]
+        public Task End_of_using_while_a_Task_Run_of_a_raw_copy_is_not_awaited_is_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream s, Stream dest, CancellationToken ct)
+    {
+        {|WSH002:using|} var ws = WebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        await ws.ReceiveAsync(new byte[1], ct);
+        var pump = Task.Run(() => s.CopyToAsync(dest, ct));
+        _ = Pump();
+
+        Task Pump() => s.CopyToAsync(dest, ct);
+    }
+}");
+
+        [Fact]
+        public async Task Message_says_what_the_close_does_to_the_raw_connection()
+        {
+            var source = WSH001Tests.Usings + @"
+class C
+{
+    async Task M(Stream stream, Stream other, CancellationToken ct)
+    {
+        var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+        var pump = stream.CopyToAsync(other);
+        await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, ct);
+        ws.Dispose();
+        await pump;
+    }
+}";
+            var diagnostics = await Verify.GetDiagnosticsAsync(source);
+            Assert.Equal(2, diagnostics.Length);
+            Assert.EndsWith("it writes a Close frame into the raw stream", diagnostics[0].GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.EndsWith("it disposes the transport under the raw use", diagnostics[1].GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        [Fact]
         public Task Closes_in_other_members_of_a_type_holding_the_transport_are_reported() => VerifyAsync(@"
 class Connection
 {

@@ -106,6 +106,41 @@ class C
 }");
 
         [Fact]
+        public Task Retry_loop_with_a_handshake_of_each_new_connection_is_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Func<Task<TcpClient>> connect, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var client = await connect();
+            var s = client.GetStream();
+            await s.WriteAsync(new byte[1], ct);
+            var ws = WebSocket.CreateFromStream(s, false, null, TimeSpan.FromSeconds(30));
+            var r = await ws.ReceiveAsync(new byte[1], ct);
+            if (r.Count == 0) continue;
+            return;
+        }
+    }
+}");
+
+        [Fact]
+        public Task Keep_alive_on_a_WebSocket_whose_transport_a_field_also_holds_is_reported() => VerifyAsync(@"
+class Session
+{
+    private readonly NetworkStream _stream;
+    private readonly WebSocket _ws;
+
+    public Session(NetworkStream stream)
+    {
+        _stream = stream;
+        _ws = {|WSH003:WebSocket.CreateFromStream(stream, true, null, TimeSpan.FromSeconds(30))|};
+    }
+
+    public Task SendRawAsync(byte[] d) => _stream.WriteAsync(d, 0, d.Length);
+}");
+
+        [Fact]
         public Task Broken_code_does_not_crash_the_analyzer() => Verify.VerifyBrokenCodeAsync(WSH001Tests.Usings + @"
 class C
 {

@@ -112,6 +112,48 @@ class C
 }");
 
         [Fact]
+        public Task Send_on_the_branch_where_IsDetached_is_false_in_any_spelling_is_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(HandoffWebSocket ws, byte[] data, bool f, CancellationToken ct)
+    {
+        if (f) await ws.DetachAsync(ct);
+        if (!ws.IsDetached) await ws.SendAsync(data, WebSocketMessageType.Binary, true, ct);
+        if (ws.IsDetached == false) await ws.SendAsync(data, WebSocketMessageType.Binary, true, ct);
+        if (ws.IsDetached is false) await ws.SendAsync(data, WebSocketMessageType.Binary, true, ct);
+        if (ws.IsDetached != true && data.Length > 0) await ws.SendAsync(data, WebSocketMessageType.Binary, true, ct);
+        if (ws.IsDetached) return;
+        await ws.ReceiveAsync(data, ct);
+    }
+}");
+
+        [Fact]
+        public Task Send_on_the_branch_where_IsDetached_is_true_is_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(HandoffWebSocket ws, byte[] data, bool f, CancellationToken ct)
+    {
+        if (f) await ws.DetachAsync(ct);
+        if (ws.IsDetached) await {|WSH005:ws.SendAsync(data, WebSocketMessageType.Binary, true, ct)|};
+        if (ws.IsDetached is not false) await {|WSH005:ws.ReceiveAsync(data, ct)|};
+    }
+}");
+
+        [Fact]
+        public Task Send_after_a_helper_that_detaches_its_parameter_is_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream s, byte[] data, CancellationToken ct)
+    {
+        var ws = HandoffWebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        await SwitchAsync(ws, ct);
+        await {|WSH005:ws.SendAsync(data, WebSocketMessageType.Binary, true, ct)|};
+    }
+
+    static Task<Stream> SwitchAsync(HandoffWebSocket socket, CancellationToken ct) => socket.DetachAsync(ct).AsTask();
+}");
+
+        [Fact]
         public Task Close_after_a_detach_is_not_WSH005() => VerifyAsync(@"
 class C
 {
