@@ -163,36 +163,41 @@ namespace WebSocketHandoff
                         "The WebSocket has sent its close frame and can send no final message. Use DetachAsync instead of SendAndDetachAsync.");
                 }
 
-                _phase = Phase.Detaching;
-                if (_sendsInFlight > 0)
+                if (_sendsInFlight == 0)
+                {
+                    // No application send can start while _gate is held: the handoff point follows every send made so far.
+                    _transport.Hold(_messagesReceived, keepFinal: sendFinal);
+                }
+                else
                 {
                     _sendsDrained = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                     sendsDrained = _sendsDrained.Task;
                 }
+
+                _phase = Phase.Detaching;
             }
 
-            try
+            if (sendsDrained is not null)
             {
-                if (sendsDrained is not null)
+                try
                 {
                     await sendsDrained.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    lock (_gate)
+                    {
+                        ThrowIfInsideMessage();
+                        _transport.Hold(_messagesReceived, keepFinal: sendFinal);
+                    }
                 }
-
-                lock (_gate)
+                catch
                 {
-                    ThrowIfInsideMessage();
-                    _transport.Hold(_messagesReceived, keepFinal: sendFinal);
-                }
-            }
-            catch
-            {
-                lock (_gate)
-                {
-                    _phase = Phase.Attached;
-                    _sendsDrained = null;
-                }
+                    lock (_gate)
+                    {
+                        _phase = Phase.Attached;
+                        _sendsDrained = null;
+                    }
 
-                throw;
+                    throw;
+                }
             }
 
             // The handoff point is fixed. What follows only finishes the WebSocket layer's writes; it is not cancellable,
@@ -238,6 +243,16 @@ namespace WebSocketHandoff
             if (_phase == Phase.Detaching)
             {
                 throw new InvalidOperationException(DetachingMessage);
+            }
+        }
+
+        // Receives are refused only once the handoff point is fixed: a detach that is still waiting for sends, and may yet
+        // be refused, must not break the application's receive loop.
+        private void ThrowIfHandedOff()
+        {
+            if (_transport.IsHandedOff)
+            {
+                throw new InvalidOperationException(DetachedMessage);
             }
         }
 
@@ -299,46 +314,31 @@ namespace WebSocketHandoff
         /// <exception cref="InvalidOperationException">The WebSocket was detached, before or during this call.</exception>
         public override Task<WebSocketReceiveResult> ReceiveAsync(ArraySegment<byte> buffer, CancellationToken cancellationToken)
         {
-            lock (_gate)
+            if (buffer.Array is null)
             {
-                ThrowIfNotAttached();
+                throw new ArgumentNullException(nameof(buffer));
             }
 
-            Task<WebSocketReceiveResult> receive = _webSocket.ReceiveAsync(buffer, cancellationToken);
-            if (receive.IsCompletedSuccessfully)
-            {
-                OnReceived(receive.Result.MessageType, receive.Result.EndOfMessage);
-                return receive;
-            }
-
-            return AwaitReceiveAsync(receive);
+            // Through the Memory overload, so that both share one place that tracks message boundaries.
+            ValueTask<ValueWebSocketReceiveResult> receive = ReceiveAsync(buffer.AsMemory(), cancellationToken);
+            return receive.IsCompletedSuccessfully
+                ? Task.FromResult(ToReceiveResult(receive.Result))
+                : AwaitReceiveResultAsync(receive);
         }
 
-        private async Task<WebSocketReceiveResult> AwaitReceiveAsync(Task<WebSocketReceiveResult> receive)
-        {
-            WebSocketReceiveResult result;
-            try
-            {
-                result = await receive.ConfigureAwait(false);
-            }
-            catch (Exception ex) when (_transport.IsHandedOff)
-            {
-                throw new InvalidOperationException(FrameBoundedStream.DetachedReadMessage, ex);
-            }
+        private async Task<WebSocketReceiveResult> AwaitReceiveResultAsync(ValueTask<ValueWebSocketReceiveResult> receive)
+            => ToReceiveResult(await receive.ConfigureAwait(false));
 
-            OnReceived(result.MessageType, result.EndOfMessage);
-            return result;
-        }
+        private WebSocketReceiveResult ToReceiveResult(ValueWebSocketReceiveResult result)
+            => result.MessageType == WebSocketMessageType.Close
+                ? new WebSocketReceiveResult(result.Count, result.MessageType, result.EndOfMessage, _webSocket.CloseStatus, _webSocket.CloseStatusDescription)
+                : new WebSocketReceiveResult(result.Count, result.MessageType, result.EndOfMessage);
 
         /// <inheritdoc />
         /// <exception cref="InvalidOperationException">The WebSocket was detached, before or during this call.</exception>
         public override ValueTask<ValueWebSocketReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
         {
-            lock (_gate)
-            {
-                ThrowIfNotAttached();
-            }
-
+            ThrowIfHandedOff();
             ValueTask<ValueWebSocketReceiveResult> receive = _webSocket.ReceiveAsync(buffer, cancellationToken);
             if (receive.IsCompletedSuccessfully)
             {

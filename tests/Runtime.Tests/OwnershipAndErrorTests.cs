@@ -191,6 +191,31 @@ public sealed class OwnershipAndErrorTests
         Assert.Equal(frame, await Bounded.ReadExactlyAsync(detached, frame.Length));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(7)]
+    [InlineData(11)]
+    public async Task Pending_receive_holding_part_of_a_ping_gives_it_back_at_detach(int heldBytes)
+    {
+        using Loopback lb = await Loopback.CreateAsync();
+        using HandoffWebSocket ws = Peers.Handoff(lb.LocalStream, isServer: false);
+        byte[] ping = Frames.Build(Frames.Ping, "0123456789"u8); // 2 header bytes, 10 payload bytes
+        Task<ValueWebSocketReceiveResult> pending = ws.ReceiveAsync(new byte[100].AsMemory(), Bounded.Token()).AsTask();
+        await lb.RemoteStream.WriteAsync(ping.AsMemory(0, heldBytes));
+        await WaitUntilAsync(() => ws.HandedBytesOfCurrentFrame == heldBytes);
+
+        await using Stream detached = await ws.DetachAsync().Within();
+        await Assert.ThrowsAsync<InvalidOperationException>(() => pending.Within());
+        await lb.RemoteStream.WriteAsync(Frames.Concat(ping.AsSpan(heldBytes).ToArray(), "RAW"u8.ToArray()));
+        Assert.Equal(Frames.Concat(ping, "RAW"u8.ToArray()), await Bounded.ReadExactlyAsync(detached, ping.Length + 3));
+
+        // The WebSocket never saw the whole ping, so it answered nothing.
+        ws.Dispose();
+        lb.Local.Shutdown(SocketShutdown.Send);
+        Assert.Empty(await Bounded.ReadToEndAsync(lb.RemoteStream));
+    }
+
     [Fact]
     public async Task Cancelled_detach_waiting_for_a_send_changes_nothing()
     {
@@ -212,6 +237,29 @@ public sealed class OwnershipAndErrorTests
         await lb.RemoteStream.WriteAsync(Frames.Concat(Frames.Build(Frames.Text, "ok"u8, masked: true), "RAW"u8.ToArray()));
         await Peers.ReceiveMessageAsync(ws);
         await using Stream detached = await ws.DetachAsync().Within();
+        Assert.Equal("RAW"u8.ToArray(), await Bounded.ReadExactlyAsync(detached, 3));
+    }
+
+    [Fact]
+    public async Task While_a_detach_waits_for_a_send_new_sends_are_refused_and_receives_go_on()
+    {
+        using Loopback lb = await Loopback.CreateAsync();
+        using HandoffWebSocket ws = Peers.Handoff(lb.LocalStream, isServer: true);
+        byte[] big = Frames.RandomBytes(32 * 1024 * 1024);
+        Task send = ws.SendAsync(big, WebSocketMessageType.Binary, true, Bounded.Token());
+        Task<Stream> detach = ws.DetachAsync().AsTask();
+        Assert.False(detach.IsCompleted);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => ws.SendAsync(new byte[1].AsMemory(), WebSocketMessageType.Binary, true, default).AsTask());
+        Assert.Contains("detach is in progress", refused.Message);
+        await lb.RemoteStream.WriteAsync(Frames.Build(Frames.Text, "still here"u8, masked: true));
+        Assert.Equal("still here"u8.ToArray(), (await Peers.ReceiveMessageAsync(ws)).Payload);
+
+        Task<Frames.Frame> read = Frames.ReadAsync(lb.RemoteStream);
+        await send.Within();
+        await using Stream detached = await detach.Within();
+        Assert.Equal(big, (await read.Within()).Payload);
+        await lb.RemoteStream.WriteAsync("RAW"u8.ToArray());
         Assert.Equal("RAW"u8.ToArray(), await Bounded.ReadExactlyAsync(detached, 3));
     }
 
