@@ -13,7 +13,10 @@ namespace WebSocketHandoff.Analyzers
     /// creation into a correct handoff, identical in every diagnostic about that creation so Fix All can group by it.
     /// AdditionalLocations, in this order:
     /// [0] the creation invocation (<c>WebSocket.CreateFromStream(…)</c>);
-    /// [1] the statement before which the detach goes (the statement holding the first raw use in the creation's body);
+    /// [1] the statement before which the detach goes (the statement holding the first raw use in the creation's body;
+    /// precisely: the statement that holds it and sits directly in the innermost block holding every raw use of the body,
+    /// moved out of any loop the creation is not in, so the detach runs once and dominates the raw uses; when the body has
+    /// no raw use, the creation's own statement, and the plan is not fixable);
     /// then <see cref="PropertyRootCount"/> root expressions, one per raw use, to be replaced by the detached stream;
     /// then <see cref="PropertyCloseCount"/> close invocations (<c>CloseAsync</c>/<c>CloseOutputAsync</c> after the detach point) to drop.
     /// Properties: <see cref="PropertyCreationKind"/>, <see cref="PropertyCanAwait"/>, <see cref="PropertyRootCount"/>,

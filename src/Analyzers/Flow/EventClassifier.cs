@@ -69,6 +69,18 @@ namespace WebSocketHandoff.Analyzers.Flow
                 case ISimpleAssignmentOperation assignment:
                     ClassifyAssignment(assignment, events);
                     break;
+                case IIsPatternOperation { Pattern: IDeclarationPatternOperation { DeclaredSymbol: ILocalSymbol local } } isPattern
+                    when _types.IsWebSocket(Unwrap(isPattern.Value)?.Type):
+                    var original = RefKey.Of(isPattern.Value, _graph.Captures);
+                    if (original != null)
+                    {
+                        _graph.WebSocketAliases.Add(new KeyValuePair<RefKey, RefKey>(new RefKey(local, null), original));
+                    }
+
+                    break;
+                case ILocalReferenceOperation localReference when IsAwaited(localReference):
+                    events.Add(new FlowEvent(FlowEventKind.TaskAwaited, operation) { Key = new RefKey(localReference.Local, null) });
+                    break;
                 case IReturnOperation { ReturnedValue: { } returned }:
                     CollectReturn(returned);
                     break;
@@ -234,7 +246,13 @@ namespace WebSocketHandoff.Analyzers.Flow
 
             if (!(value is IInvocationOperation invocation && invocation.TargetMethod?.Name == "CreateFromStream"))
             {
-                events.Add(new FlowEvent(FlowEventKind.Assign, assignment) { Key = target });
+                var aliasOf = value != null && _types.IsWebSocket(value.Type) ? RefKey.Of(value, _graph.Captures) : null;
+                if (aliasOf != null)
+                {
+                    _graph.WebSocketAliases.Add(new KeyValuePair<RefKey, RefKey>(target, aliasOf));
+                }
+
+                events.Add(new FlowEvent(FlowEventKind.Assign, assignment) { Key = target, AliasOf = aliasOf });
             }
 
             // A transport stored in a field or property outlives the method.
@@ -261,6 +279,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                 RootOperation = root,
                 RootKey = key,
                 MayStillRun = IsStartedNotAwaited(use),
+                TaskStoredIn = StoredIn(use),
             });
         }
 
@@ -323,30 +342,63 @@ namespace WebSocketHandoff.Analyzers.Flow
             return false;
         }
 
+        /// <summary>
+        /// Has the task this operation produces completed by the next statement? Awaited (through conversions and
+        /// <c>ConfigureAwait</c>), waited for synchronously (<c>.Wait()</c>, <c>.GetAwaiter().GetResult()</c>, <c>.Result</c>), or one of
+        /// the tasks of an awaited <c>Task.WhenAll</c>. (<c>Task.WhenAny</c> leaves the others running.)
+        /// </summary>
         internal static bool IsAwaited(IOperation operation)
         {
             var current = operation;
             var parent = current.Parent;
-            while (parent != null)
+            for (var depth = 0; parent != null && depth < 16; depth++)
             {
-                if (parent is IConversionOperation || parent is IParenthesizedOperation)
+                switch (parent)
                 {
-                    current = parent;
-                    parent = parent.Parent;
-                    continue;
-                }
+                    case IConversionOperation:
+                    case IParenthesizedOperation:
+                    case IArgumentOperation:
+                    case IArrayInitializerOperation:
+                    case IArrayCreationOperation:
+                        if (parent is IArgumentOperation && !(parent.Parent is IInvocationOperation { TargetMethod.Name: "WhenAll" }))
+                        {
+                            return false;
+                        }
 
-                if (parent is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configureAwait && configureAwait.Instance == current)
-                {
-                    current = parent;
-                    parent = parent.Parent;
-                    continue;
+                        current = parent;
+                        parent = parent.Parent;
+                        continue;
+                    case IInvocationOperation { TargetMethod.Name: "ConfigureAwait" or "GetAwaiter" } chained when chained.Instance == current:
+                        current = parent;
+                        parent = parent.Parent;
+                        continue;
+                    case IInvocationOperation { TargetMethod.Name: "Wait" or "GetResult" } wait when wait.Instance == current:
+                        return true;
+                    case IPropertyReferenceOperation { Property.Name: "Result" } result when result.Instance == current:
+                        return true;
+                    case IInvocationOperation { TargetMethod.Name: "WhenAll" } whenAll when current is IArgumentOperation:
+                        current = whenAll;
+                        parent = whenAll.Parent;
+                        continue;
+                    case IAwaitOperation:
+                        return true;
+                    default:
+                        return false;
                 }
-
-                return parent is IAwaitOperation;
             }
 
             return false;
+        }
+
+        private static ILocalSymbol? StoredIn(IOperation use)
+        {
+            var parent = use.Parent;
+            while (parent is IConversionOperation || parent is IParenthesizedOperation)
+            {
+                parent = parent.Parent;
+            }
+
+            return parent is ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } ? target.Local : null;
         }
 
         private RefKey? AssignmentTarget(IOperation creation)

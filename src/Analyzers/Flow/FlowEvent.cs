@@ -25,6 +25,9 @@ namespace WebSocketHandoff.Analyzers.Flow
         /// <summary>A lambda created, or a local function called or converted to a delegate: <see cref="FlowEvent.Closure"/>.</summary>
         Closure,
 
+        /// <summary>A local holding a task is awaited or waited for (<see cref="FlowEvent.Key"/>): a raw task stored there has finished.</summary>
+        TaskAwaited,
+
         /// <summary>A call of an ordinary method of the containing type: <see cref="FlowEvent.Callee"/> (for transports in fields).</summary>
         MemberCall,
     }
@@ -55,6 +58,9 @@ namespace WebSocketHandoff.Analyzers.Flow
         /// <summary>Raw use: started and not awaited here (it may still run after the next statement).</summary>
         public bool MayStillRun { get; set; }
 
+        /// <summary>Raw use: the local its task is stored in (<c>var t = stream.ReadAsync(…)</c>), if any.</summary>
+        public ILocalSymbol? TaskStoredIn { get; set; }
+
         /// <summary>Close: <c>"Close"</c>, <c>"Dispose"</c> or <c>"Abort"</c>.</summary>
         public string? CloseKind { get; set; }
 
@@ -67,5 +73,8 @@ namespace WebSocketHandoff.Analyzers.Flow
         public bool ClosureIsDeferred { get; set; }
 
         public IMethodSymbol? Callee { get; set; }
+
+        /// <summary>Assign: the WebSocket location whose value is copied (<c>var h = ws;</c>): an alias, not a new WebSocket.</summary>
+        public RefKey? AliasOf { get; set; }
     }
 }

@@ -51,6 +51,7 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
 
             _context = context;
+
             ComputeSuccessors();
         }
 
@@ -68,6 +69,9 @@ namespace WebSocketHandoff.Analyzers.Flow
 
         /// <summary>Assignments in this body: target, value. Used to follow what a transport wraps.</summary>
         public List<KeyValuePair<RefKey, IOperation>> Assignments { get; } = new List<KeyValuePair<RefKey, IOperation>>();
+
+        /// <summary>WebSocket locations copied into others (<c>var h = ws;</c>, <c>ws is HandoffWebSocket h</c>): alias, original.</summary>
+        public List<KeyValuePair<RefKey, RefKey>> WebSocketAliases { get; } = new List<KeyValuePair<RefKey, RefKey>>();
 
         /// <summary>References to a location that leave the method: returned, stored in a member, passed to non-BCL code.</summary>
         public List<RefKey> Escapes { get; } = new List<RefKey>();
@@ -211,7 +215,17 @@ namespace WebSocketHandoff.Analyzers.Flow
                     }
                     else if (branch.Destination != null)
                     {
-                        successors.Add(new Edge(branch.Destination.Ordinal, branch.LeavingRegions));
+                        var edge = new Edge(branch.Destination.Ordinal, branch.LeavingRegions);
+                        if (block.ConditionKind != ControlFlowConditionKind.None && IsDetachedTest(block.BranchValue, out var tested, out var negated))
+                        {
+                            // Taken when the branch value is (ConditionKind == WhenTrue) for the conditional successor.
+                            var whenTrue = branch == block.ConditionalSuccessor
+                                ? block.ConditionKind == ControlFlowConditionKind.WhenTrue
+                                : block.ConditionKind != ControlFlowConditionKind.WhenTrue;
+                            edge = edge.WithGuard(tested, isDetached: whenTrue != negated);
+                        }
+
+                        successors.Add(edge);
                     }
                     else if (branch.Semantics == ControlFlowBranchSemantics.StructuredExceptionHandling)
                     {
@@ -248,6 +262,26 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
         }
 
+        /// <summary>Is the branch value <c>ws.IsDetached</c> (or <c>!ws.IsDetached</c>)?</summary>
+        private bool IsDetachedTest(IOperation? value, out RefKey? webSocket, out bool negated)
+        {
+            negated = false;
+            webSocket = null;
+            value = EventClassifier.Unwrap(value);
+            while (value is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
+            {
+                negated = !negated;
+                value = EventClassifier.Unwrap(not.Operand);
+            }
+
+            if (value is IPropertyReferenceOperation { Property.Name: "IsDetached" } property)
+            {
+                webSocket = RefKey.Of(property.Instance, Captures);
+            }
+
+            return webSocket != null;
+        }
+
         private void AddHandlers(ControlFlowRegion? region, List<Edge> successors)
         {
             // The root region of a lambda's graph hangs off the regions of the graph around it: stop at our own root.
@@ -277,14 +311,24 @@ namespace WebSocketHandoff.Analyzers.Flow
 
         internal readonly struct Edge
         {
-            public Edge(int destination, System.Collections.Immutable.ImmutableArray<ControlFlowRegion> leaving, bool exceptional = false)
+            public Edge(int destination, System.Collections.Immutable.ImmutableArray<ControlFlowRegion> leaving, bool exceptional = false, RefKey? guardWebSocket = null, bool guardIsDetached = false)
             {
+                GuardWebSocket = guardWebSocket;
+                GuardIsDetached = guardIsDetached;
                 Destination = destination;
                 Leaving = leaving.IsDefault ? System.Collections.Immutable.ImmutableArray<ControlFlowRegion>.Empty : leaving;
                 Exceptional = exceptional;
             }
 
             public int Destination { get; }
+
+            /// <summary>Taken only when <c>GuardWebSocket.IsDetached</c> is <see cref="GuardIsDetached"/>.</summary>
+            public RefKey? GuardWebSocket { get; }
+
+            public bool GuardIsDetached { get; }
+
+            public Edge WithGuard(RefKey? webSocket, bool isDetached) =>
+                new Edge(Destination, Leaving, Exceptional, webSocket, isDetached);
 
             /// <summary>Regions left on the way: locals declared in them are gone (a new iteration gets new ones).</summary>
             public System.Collections.Immutable.ImmutableArray<ControlFlowRegion> Leaving { get; }

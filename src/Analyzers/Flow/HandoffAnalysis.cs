@@ -54,6 +54,9 @@ namespace WebSocketHandoff.Analyzers.Flow
         /// <summary>The transport outlives the method: a field, returned, stored, or handed to non-BCL code.</summary>
         public bool TransportEscapes { get; set; }
 
+        /// <summary>Methods of the type the creating member calls after the creation (on some path).</summary>
+        public HashSet<IMethodSymbol> CalledAfterCreation { get; } = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+
         /// <summary>Computed once, shared by every diagnostic about this creation.</summary>
         public HandoffPlan? Plan { get; set; }
 
@@ -222,10 +225,12 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
 
             var dataflow = new HandoffDataflow(creation.Key, roots, creation, null);
+            dataflow.AddAliases(AllGraphs(root).SelectMany(g => g.WebSocketAliases));
             dataflow.AddKillLocal(result.TransportKey);
             dataflow.RunFrom(graph, creation, HandoffDataflow.Live);
             result.LiveRawUses.AddRange(dataflow.LiveRawUses);
             result.Closes.AddRange(dataflow.Closes);
+            result.CalledAfterCreation.UnionWith(dataflow.CalledWhileLive);
 
             foreach (var g in AllGraphs(root))
             {
@@ -238,11 +243,8 @@ namespace WebSocketHandoff.Analyzers.Flow
                 }
             }
 
-            if (roots.Any(r => !r.IsLocal && !(r.Symbol is IParameterSymbol)))
-            {
-                // Held in a field or property (or reached through one): it outlives the method.
-                result.TransportEscapes |= roots.Any(r => r.IsMemberOfThis);
-            }
+            // Held in a field or property of the type: it outlives the method.
+            result.TransportEscapes |= roots.Any(r => r.IsMemberOfThis);
         }
 
         private void AnalyzeDetach(FlowGraph graph, FlowEvent detach)
@@ -250,6 +252,8 @@ namespace WebSocketHandoff.Analyzers.Flow
             var result = new DetachResult(detach, graph);
             result.Creation = Creations.FirstOrDefault(c => c.WebSocketKey != null && c.WebSocketKey.Equals(detach.Key) && c.Member.Root == MemberRootOf(graph));
             var dataflow = new HandoffDataflow(detach.Key, new HashSet<RefKey>(), null, null);
+            dataflow.AddKillLocal(detach.Key);
+            dataflow.AddAliases(AllGraphs(RootOf(graph)).SelectMany(g => g.WebSocketAliases));
             dataflow.RunFrom(graph, detach, HandoffDataflow.Detached);
             result.SendsAfter.AddRange(Merge(dataflow.SendsAfterDetach));
             foreach (var close in Merge(dataflow.Closes))
@@ -261,6 +265,16 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
 
             Detaches.Add(result);
+        }
+
+        private static FlowGraph RootOf(FlowGraph graph)
+        {
+            while (graph.Parent != null)
+            {
+                graph = graph.Parent;
+            }
+
+            return graph;
         }
 
         private IOperation? MemberRootOf(FlowGraph graph)
@@ -284,7 +298,8 @@ namespace WebSocketHandoff.Analyzers.Flow
         /// <summary>
         /// A transport held in a field or property of the type: raw uses in the type's other members count, from the
         /// member's entry (or from its call of the creating member), unless that member detaches first.
-        /// Constructors run before any member can create the WebSocket and are not searched.
+        /// Constructors run before any member can create the WebSocket and are not searched, and neither is a private
+        /// method that only the creating member calls, before the creation (a handshake helper).
         /// </summary>
         private void AnalyzeOtherMembers(CreationResult creation, IReadOnlyList<MemberBody> members)
         {
@@ -312,6 +327,11 @@ namespace WebSocketHandoff.Analyzers.Flow
                     continue;
                 }
 
+                if (IsHandshakeHelper((IMethodSymbol)member.Owner, creation, members))
+                {
+                    continue;
+                }
+
                 var graph = GetGraph(member);
                 if (graph == null)
                 {
@@ -320,6 +340,7 @@ namespace WebSocketHandoff.Analyzers.Flow
 
                 var webSocket = creation.WebSocketKey != null && creation.WebSocketKey.IsMemberOfThis ? creation.WebSocketKey : null;
                 var dataflow = new HandoffDataflow(webSocket, creation.Roots, null, creatingMember?.OriginalDefinition);
+                dataflow.AddAliases(AllGraphs(graph).SelectMany(g => g.WebSocketAliases));
                 var calls = graph.AllEvents.Where(e => e.Kind == FlowEventKind.MemberCall
                     && SymbolEqualityComparer.Default.Equals(e.Callee, creatingMember?.OriginalDefinition)).ToList();
                 if (calls.Count == 0)
@@ -337,6 +358,35 @@ namespace WebSocketHandoff.Analyzers.Flow
                 creation.LiveRawUses.AddRange(dataflow.LiveRawUses);
                 creation.Closes.AddRange(dataflow.Closes);
             }
+        }
+
+        private static bool IsHandshakeHelper(IMethodSymbol method, CreationResult creation, IReadOnlyList<MemberBody> members)
+        {
+            if (method.DeclaredAccessibility != Accessibility.Private
+                || method.MethodKind != MethodKind.Ordinary
+                || creation.CalledAfterCreation.Contains(method.OriginalDefinition))
+            {
+                return false;
+            }
+
+            var name = new[] { method.Name };
+            var calledFromCreator = false;
+            foreach (var member in members)
+            {
+                if (SymbolEqualityComparer.Default.Equals(member.Owner, method) || !TextPrecheck.MemberMentions(member.Root.Syntax, name))
+                {
+                    continue;
+                }
+
+                if (!SymbolEqualityComparer.Default.Equals(member.Owner, creation.Member.Owner))
+                {
+                    return false;
+                }
+
+                calledFromCreator = true;
+            }
+
+            return calledFromCreator;
         }
 
         private static void Finish(CreationResult creation)

@@ -63,7 +63,15 @@ namespace WebSocketHandoff.Analyzers.Flow
                             }
 
                             var context = new TypeFlowContext(types, type, symbolEnd.CancellationToken);
-                            var analysis = HandoffAnalysis.Analyze(context, new List<MemberBody>(members));
+                            // Operation blocks arrive concurrently: source order makes the results (and which plan a
+                            // raw use reached by two creations carries) the same on every run.
+                            var ordered = new List<MemberBody>(members);
+                            ordered.Sort((a, b) =>
+                            {
+                                var byFile = string.CompareOrdinal(a.Root.Syntax.SyntaxTree.FilePath, b.Root.Syntax.SyntaxTree.FilePath);
+                                return byFile != 0 ? byFile : a.Root.Syntax.SpanStart.CompareTo(b.Root.Syntax.SpanStart);
+                            });
+                            var analysis = HandoffAnalysis.Analyze(context, ordered);
                             Report(analysis, types, symbolEnd);
                         });
                     },

@@ -25,6 +25,8 @@ namespace WebSocketHandoff.Analyzers.Flow
         private const int MaxClosureDepth = 8;
 
         private readonly RefKey? _webSocket;
+        private readonly HashSet<RefKey> _aliases = new HashSet<RefKey>();
+        private readonly HashSet<ILocalSymbol> _rawTasks = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
         private readonly HashSet<RefKey> _roots;
         private readonly FlowEvent? _creation;
         private readonly IMethodSymbol? _creatingMember;
@@ -39,10 +41,6 @@ namespace WebSocketHandoff.Analyzers.Flow
             _creation = creation;
             _creatingMember = creatingMember;
             _killLocals = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
-            if (webSocket != null && webSocket.IsLocal)
-            {
-                _killLocals.Add(webSocket.Symbol);
-            }
         }
 
         /// <summary>Raw uses reached while the WebSocket may own the transport.</summary>
@@ -51,9 +49,40 @@ namespace WebSocketHandoff.Analyzers.Flow
         /// <summary>Close/Dispose/Abort/using-end of the WebSocket, with the states that reach it.</summary>
         public List<Site> Closes { get; } = new List<Site>();
 
+        /// <summary>Methods of the type called while the WebSocket may own the transport.</summary>
+        public HashSet<IMethodSymbol> CalledWhileLive { get; } = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+
         /// <summary>SendAsync/ReceiveAsync of the WebSocket reached after a detach.</summary>
         public List<Site> SendsAfterDetach { get; } = new List<Site>();
 
+        /// <summary>Other locations the WebSocket is copied into (<c>var h = ws;</c>, <c>ws is HandoffWebSocket h</c>).</summary>
+        public void AddAliases(IEnumerable<KeyValuePair<RefKey, RefKey>> aliases)
+        {
+            if (_webSocket == null)
+            {
+                return;
+            }
+
+            var list = new List<KeyValuePair<RefKey, RefKey>>(aliases);
+            for (var changed = true; changed;)
+            {
+                changed = false;
+                foreach (var alias in list)
+                {
+                    if (IsWebSocket(alias.Value) && !IsWebSocket(alias.Key))
+                    {
+                        _aliases.Add(alias.Key);
+                        changed = true;
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// A loop that goes back into the scope of this local gets a new one: nothing tracked survives. Used for the
+        /// transport of a creation (an accept loop: a new connection each iteration) and the WebSocket of a detach.
+        /// The WebSocket of a creation is not one: its transport, declared outside the loop, is still the same stream.
+        /// </summary>
         public void AddKillLocal(RefKey? key)
         {
             if (key != null && key.IsLocal)
@@ -111,6 +140,12 @@ namespace WebSocketHandoff.Analyzers.Flow
                 foreach (var edge in graph.SuccessorsOf(block))
                 {
                     var next = edge.Exceptional ? union : state;
+                    if (next != 0 && edge.GuardWebSocket != null && IsWebSocket(edge.GuardWebSocket))
+                    {
+                        // if (ws.IsDetached) / if (!ws.IsDetached): the branch knows which it is.
+                        next &= edge.GuardIsDetached ? ~Live : ~Detached;
+                    }
+
                     if (next != 0 && edge.Destination <= block && Kills(edge))
                     {
                         // A loop back into the scope of the WebSocket's local: the next iteration has a new one.
@@ -169,7 +204,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                     return IsWebSocket(flowEvent.Key) ? 0 : state;
 
                 case FlowEventKind.Assign:
-                    return IsWebSocket(flowEvent.Key) ? 0 : state;
+                    return IsWebSocket(flowEvent.Key) && !IsWebSocket(flowEvent.AliasOf) ? 0 : state;
 
                 case FlowEventKind.Detach:
                     return IsWebSocket(flowEvent.Key) ? (state & ~Live) | Detached : state;
@@ -185,7 +220,16 @@ namespace WebSocketHandoff.Analyzers.Flow
                         LiveRawUses.Add(new Site(flowEvent, graph, state));
                     }
 
+                    if (flowEvent.MayStillRun && flowEvent.TaskStoredIn != null)
+                    {
+                        _rawTasks.Add(flowEvent.TaskStoredIn);
+                    }
+
                     return state | RawUsed | (flowEvent.MayStillRun ? RawRunning : 0);
+
+                case FlowEventKind.TaskAwaited:
+                    // Awaiting the stored task of a raw call: it has finished (one bit for all of them: precision first).
+                    return flowEvent.Key?.Symbol is ILocalSymbol local && _rawTasks.Contains(local) ? state & ~RawRunning : state;
 
                 case FlowEventKind.Close:
                     if (IsWebSocket(flowEvent.Key))
@@ -204,6 +248,11 @@ namespace WebSocketHandoff.Analyzers.Flow
                     return state;
 
                 case FlowEventKind.MemberCall:
+                    if ((state & Live) != 0 && flowEvent.Callee != null)
+                    {
+                        CalledWhileLive.Add(flowEvent.Callee);
+                    }
+
                     return _creatingMember != null && SymbolEqualityComparer.Default.Equals(flowEvent.Callee, _creatingMember) ? Live : state;
 
                 case FlowEventKind.Closure:
@@ -222,13 +271,21 @@ namespace WebSocketHandoff.Analyzers.Flow
                 return state;
             }
 
-            var key = new KeyValuePair<FlowGraph, int>(closure, state);
+            // Run the closure without the raw-use bits from outside, so what comes back says what the closure itself did.
+            var outside = state & (RawUsed | RawRunning);
+            var entry = state & ~(RawUsed | RawRunning);
+            if (entry == 0)
+            {
+                return state;
+            }
+
+            var key = new KeyValuePair<FlowGraph, int>(closure, entry);
             if (!_closureExits.TryGetValue(key, out var exit))
             {
                 // Recursion (a local function calling itself) sees the state unchanged.
-                _closureExits[key] = state;
+                _closureExits[key] = entry;
                 _closureDepth++;
-                exit = RunFromEntry(closure, state);
+                exit = RunFromEntry(closure, entry);
                 _closureDepth--;
                 _closureExits[key] = exit;
             }
@@ -243,13 +300,14 @@ namespace WebSocketHandoff.Analyzers.Flow
             var awaited = EventClassifier.IsAwaited(flowEvent.Operation);
             if (awaited || closure.Owner == null || !closure.Owner.IsAsync)
             {
-                return exit == 0 ? state : exit;
+                // Called and finished here: the state after it is the state at its end (a detach inside it counts).
+                return exit == 0 ? state : exit | outside;
             }
 
             return state | exit | (rawInside != 0 ? RawRunning : 0);
         }
 
-        private bool IsWebSocket(RefKey? key) => key != null && _webSocket != null && key.Equals(_webSocket);
+        private bool IsWebSocket(RefKey? key) => key != null && _webSocket != null && (key.Equals(_webSocket) || _aliases.Contains(key));
 
         /// <summary>An event of a graph, with the states that reached it.</summary>
         internal readonly struct Site

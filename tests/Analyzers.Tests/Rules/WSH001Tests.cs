@@ -21,6 +21,50 @@ using WebSocketHandoff;
 
         private static Task VerifyAsync(string code) => Verify.VerifyAsync(Usings + code);
 
+        internal const string TruncationSample = Usings + @"
+class Connection
+{
+    private readonly NetworkStream _stream;
+    private HandoffWebSocket? _ws;
+
+    public Connection(NetworkStream stream) { _stream = stream; }
+
+    public void Start() => _ws = HandoffWebSocket.CreateFromStream(_stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.FromSeconds(1) });
+
+    public async Task<Stream> RunAsync(TcpClient client, Stream other, byte[] buffer, CancellationToken ct)
+    {
+        using var ws = WebSocket.CreateFromStream(client.GetStream(), true, null, TimeSpan.FromSeconds(30));
+        var hws = HandoffWebSocket.CreateFromStream(other, true, null, TimeSpan.Zero);
+        try
+        {
+            while (true)
+            {
+                var result = await hws.ReceiveAsync(buffer, ct);
+                if (result.Count == 3) { var raw = await hws.DetachAsync(ct); await raw.WriteAsync(buffer, ct); break; }
+                await client.GetStream().WriteAsync(buffer, 0, result.Count, ct);
+                Func<Task> later = async () => await other.CopyToAsync(_stream);
+                await Local();
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            await hws.CloseAsync(WebSocketCloseStatus.NormalClosure, null, ct);
+        }
+        finally
+        {
+            _stream.Socket.Send(buffer);
+        }
+
+        return _ws!.Detach();
+
+        async Task Local() => await _stream.FlushAsync(ct);
+    }
+}";
+
+        [Fact]
+        public Task Code_as_it_is_typed_never_makes_the_analyzer_throw() =>
+            Verify.AssertNoExceptionOnTruncationsAsync(TruncationSample, step: 13);
+
         // ---- Positives: the shapes real code has ----
 
         [Fact]
@@ -91,6 +135,30 @@ class C
         var ws = WebSocket.CreateFromStream(ssl, true, null, TimeSpan.Zero);
         await {|WSH001:ssl.WriteAsync(response)|};
         await {|WSH001:inner.ReadAsync(response)|};
+    }
+}");
+
+        [Fact]
+        public Task WebSocketProtocol_and_wrapping_streams_are_followed() => VerifyAsync(@"
+namespace System.Net.WebSockets
+{
+    // The System.Net.WebSockets.WebSocketProtocol package is not in the .NET 8 reference pack; the rule finds the type by name.
+    public static class WebSocketProtocol
+    {
+        public static WebSocket CreateFromStream(Stream stream, bool isServer, string? subProtocol, TimeSpan keepAliveInterval) => null!;
+    }
+}
+
+class C
+{
+    void M(Socket socket, byte[] data)
+    {
+        var network = new NetworkStream(socket);
+        var buffered = new BufferedStream(network);
+        var ws = WebSocketProtocol.CreateFromStream(buffered, true, null, TimeSpan.Zero);
+        {|WSH001:network.Write(data, 0, data.Length)|};
+        {|WSH001:socket.Receive(data)|};
+        {|WSH001:buffered.Flush()|};
     }
 }");
 
@@ -187,6 +255,32 @@ class Connection
 }");
 
         [Fact]
+        public Task Private_handshake_helper_called_before_the_creation_is_not_reported() => VerifyAsync(@"
+class Connection
+{
+    private readonly NetworkStream _stream;
+    private WebSocket? _ws;
+
+    public Connection(NetworkStream stream) { _stream = stream; }
+
+    public async Task StartAsync(byte[] response)
+    {
+        await HandshakeAsync(response);
+        _ws = WebSocket.CreateFromStream(_stream, true, null, TimeSpan.Zero);
+        await LateAsync(response);
+    }
+
+    private async Task HandshakeAsync(byte[] response)
+    {
+        using var reader = new StreamReader(_stream, leaveOpen: true);
+        await reader.ReadLineAsync();
+        await _stream.WriteAsync(response);
+    }
+
+    private Task LateAsync(byte[] data) => {|WSH001:_stream.WriteAsync(data, 0, data.Length)|};
+}");
+
+        [Fact]
         public Task HandoffWebSocket_used_raw_without_a_detach_is_reported() => VerifyAsync(@"
 class C
 {
@@ -239,6 +333,25 @@ class C
 }");
 
         [Fact]
+        public Task Detach_through_an_alias_or_a_type_pattern_counts() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream stream, byte[] data)
+    {
+        WebSocket ws = HandoffWebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+        if (ws is HandoffWebSocket handoff)
+        {
+            var raw = await handoff.DetachAsync();
+            await stream.FlushAsync();
+        }
+
+        var alias = (HandoffWebSocket)ws;
+        alias.Detach();
+        await stream.WriteAsync(data);
+    }
+}");
+
+        [Fact]
         public Task Raw_use_in_a_loop_after_the_creation_is_reported() => VerifyAsync(@"
 class C
 {
@@ -265,6 +378,28 @@ class C
             if (ws != null)
                 await {|WSH001:stream.WriteAsync(buffer)|};
             ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+        }
+    }
+}");
+
+        [Fact]
+        public Task Raw_use_in_the_next_iteration_after_a_WebSocket_scoped_to_the_loop_is_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream stream, Stream backend, string[] modes)
+    {
+        foreach (var mode in modes)
+        {
+            switch (mode)
+            {
+                case ""ws"":
+                    var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+                    await ws.ReceiveAsync(new byte[1], default);
+                    break;
+                case ""raw"":
+                    await {|WSH001:stream.CopyToAsync(backend)|};
+                    break;
+            }
         }
     }
 }");
@@ -623,6 +758,35 @@ class C
                 Assert.Equal("1", diagnostic.Properties["CloseCount"]);
                 Assert.Equal("true", diagnostic.Properties["Fixable"]);
             }
+        }
+
+        [Fact]
+        public async Task Plan_in_a_lambda_says_whether_the_lambda_can_await()
+        {
+            var source = Usings + @"
+class C
+{
+    void M(Stream stream, byte[] data)
+    {
+        Func<Task> run = async () =>
+        {
+            var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+            await stream.WriteAsync(data);
+        };
+        Action sync = () =>
+        {
+            var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+            stream.Write(data, 0, 1);
+        };
+    }
+}";
+            var diagnostics = await Verify.GetDiagnosticsAsync(source);
+            Assert.Equal(2, diagnostics.Length);
+            Assert.Equal("true", diagnostics[0].Properties["CanAwait"]);
+            Assert.Equal("true", diagnostics[0].Properties["Fixable"]);
+            Assert.Equal("await stream.WriteAsync(data);", Texts(source, diagnostics[0])[1]);
+            Assert.Equal("false", diagnostics[1].Properties["CanAwait"]);
+            Assert.Equal("true", diagnostics[1].Properties["Fixable"]);
         }
 
         [Fact]

@@ -9,6 +9,10 @@ namespace WebSocketHandoff.Analyzers.Tests.Rules
         private static Task VerifyAsync(string code) => Verify.VerifyAsync(WSH001Tests.Usings + code);
 
         [Fact]
+        public Task Code_as_it_is_typed_never_makes_the_analyzer_throw() =>
+            Verify.AssertNoExceptionOnTruncationsAsync(WSH001Tests.TruncationSample, step: 29);
+
+        [Fact]
         public Task CloseAsync_after_a_detach_is_reported() => VerifyAsync(@"
 class C
 {
@@ -111,6 +115,76 @@ class C
         using var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
         await stream.WriteAsync(data);
         ws.Dispose();
+    }
+}");
+
+        [Fact]
+        public Task End_of_using_after_an_awaited_raw_use_and_an_unrelated_lambda_is_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(TcpClient client, Stream other, byte[] data)
+    {
+        using var ws = WebSocket.CreateFromStream(client.GetStream(), true, null, TimeSpan.Zero);
+        await client.GetStream().WriteAsync(data);
+        Func<Task> later = () => other.FlushAsync();
+        await later();
+    }
+}");
+
+        [Fact]
+        public Task Dispose_after_raw_uses_that_completed_is_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream stream, Stream other, byte[] data)
+    {
+        var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+        await Task.WhenAll(stream.CopyToAsync(other), other.CopyToAsync(stream));
+        stream.FlushAsync().Wait();
+        var pending = stream.WriteAsync(data, 0, 1);
+        Console.WriteLine();
+        await pending;
+        var flushing = stream.FlushAsync();
+        flushing.Wait();
+        stream.WriteAsync(data, 0, 1).GetAwaiter().GetResult();
+        await stream.ReadAsync(data, 0, 1).ConfigureAwait(false);
+        ws.Dispose();
+    }
+}");
+
+        [Fact]
+        public Task Dispose_after_WhenAny_leaves_a_raw_copy_running_is_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream stream, Stream other)
+    {
+        var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+        await Task.WhenAny(stream.CopyToAsync(other), other.CopyToAsync(stream));
+        {|WSH002:ws.Dispose()|};
+    }
+}");
+
+        [Fact]
+        public Task Closes_in_other_members_of_a_type_holding_the_transport_are_reported() => VerifyAsync(@"
+class Connection
+{
+    private readonly Stream _stream = new MemoryStream();
+    private WebSocket? _ws;
+    private HandoffWebSocket? _handoff;
+
+    public void Start() => _ws = WebSocket.CreateFromStream(_stream, true, null, TimeSpan.Zero);
+
+    public void StartHandoff() => _handoff = HandoffWebSocket.CreateFromStream(_stream, true, null, TimeSpan.Zero);
+
+    public async Task StopAsync(byte[] data)
+    {
+        await _stream.WriteAsync(data);
+        {|WSH002:_ws!.Dispose()|};
+    }
+
+    public async Task SwitchAsync()
+    {
+        var raw = await _handoff!.DetachAsync();
+        await {|WSH002:_handoff.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, default)|};
     }
 }");
 
@@ -239,6 +313,39 @@ class C
             var parameter = diagnostics[2];
             Assert.Equal("Handoff", parameter.Properties["CreationKind"]);
             Assert.Empty(parameter.AdditionalLocations);
+        }
+
+        [Fact]
+        public async Task CloseKind_says_Dispose_Abort_or_Using()
+        {
+            var source = WSH001Tests.Usings + @"
+class C
+{
+    void A(Stream stream, Stream other)
+    {
+        var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+        _ = stream.CopyToAsync(other);
+        ws.Dispose();
+    }
+
+    void B(Stream stream, Stream other)
+    {
+        var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+        _ = stream.CopyToAsync(other);
+        ws.Abort();
+    }
+
+    void U(Stream stream, Stream other)
+    {
+        using var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+        _ = stream.CopyToAsync(other);
+    }
+}";
+            var diagnostics = await Verify.GetDiagnosticsAsync(source);
+            Assert.Equal(new[] { "Dispose", "Abort", "Using" }, diagnostics.Select(d => d.Properties["CloseKind"]).ToArray());
+            Assert.Equal("using", Text(source, diagnostics[2].Location));
+            Assert.All(diagnostics, d => Assert.Equal("Bcl", d.Properties["CreationKind"]));
+            Assert.All(diagnostics, d => Assert.Equal("0", d.Properties["CloseCount"]));
         }
 
         private static string Text(string source, Microsoft.CodeAnalysis.Location location) =>

@@ -9,6 +9,10 @@ namespace WebSocketHandoff.Analyzers.Tests.Rules
         private static Task VerifyAsync(string code) => Verify.VerifyAsync(WSH001Tests.Usings + code);
 
         [Fact]
+        public Task Code_as_it_is_typed_never_makes_the_analyzer_throw() =>
+            Verify.AssertNoExceptionOnTruncationsAsync(WSH001Tests.TruncationSample, step: 29);
+
+        [Fact]
         public Task Keep_alive_interval_with_a_raw_use_is_reported() => VerifyAsync(@"
 class C
 {
@@ -60,6 +64,7 @@ class C
         var g = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { KeepAliveInterval = TimeSpan.Zero });
         var options = new WebSocketCreationOptions { IsServer = true, SubProtocol = ""raw"" };
         var h = WebSocket.CreateFromStream(stream, options);
+        var j = WebSocket.CreateFromStream(stream, true, null, new TimeSpan(0));
         var off = TimeSpan.Zero;
         var i = WebSocket.CreateFromStream(stream, false, null, off);
         stream.Write(data, 0, data.Length);

@@ -9,6 +9,10 @@ namespace WebSocketHandoff.Analyzers.Tests.Rules
         private static Task VerifyAsync(string code) => Verify.VerifyAsync(WSH001Tests.Usings + code);
 
         [Fact]
+        public Task Code_as_it_is_typed_never_makes_the_analyzer_throw() =>
+            Verify.AssertNoExceptionOnTruncationsAsync(WSH001Tests.TruncationSample, step: 29);
+
+        [Fact]
         public Task Send_after_a_detach_is_reported() => VerifyAsync(@"
 class C
 {
@@ -84,6 +88,25 @@ class C
         await ws.SendAsync(data, WebSocketMessageType.Binary, true, default);
         var raw = await ws.SendAndDetachAsync(data, WebSocketMessageType.Binary);
         ws = HandoffWebSocket.CreateFromStream(b, true, null, TimeSpan.Zero);
+        await ws.ReceiveAsync(data, default);
+    }
+}");
+
+        [Fact]
+        public Task Calls_guarded_by_IsDetached_are_not_reported() => VerifyAsync(@"
+class C
+{
+    async Task M(HandoffWebSocket ws, byte[] data, bool upgrade)
+    {
+        if (upgrade)
+            ws.Detach();
+
+        if (!ws.IsDetached)
+            await ws.SendAsync(data, WebSocketMessageType.Text, true, default);
+
+        if (ws.IsDetached)
+            return;
+
         await ws.ReceiveAsync(data, default);
     }
 }");

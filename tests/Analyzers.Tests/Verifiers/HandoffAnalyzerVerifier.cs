@@ -42,6 +42,37 @@ namespace WebSocketHandoff.Analyzers.Tests.Verifiers
             return test.RunAsync(CancellationToken.None);
         }
 
+        /// <summary>
+        /// Runs the analyzer over every prefix of <paramref name="source"/> cut at a step of <paramref name="step"/>
+        /// characters (code as it is typed) and fails on the first exception the analyzer throws.
+        /// </summary>
+        public static async Task AssertNoExceptionOnTruncationsAsync(string source, int step)
+        {
+            var references = (await ReferenceAssemblies.Net.Net80.ResolveAsync(LanguageNames.CSharp, CancellationToken.None))
+                .Add(MetadataReference.CreateFromFile(typeof(HandoffWebSocket).Assembly.Location));
+            var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new TAnalyzer());
+            for (var length = 0; length <= source.Length; length += step)
+            {
+                var text = source.Substring(0, length);
+                var compilation = CSharpCompilation.Create(
+                    "Truncated",
+                    new[] { CSharpSyntaxTree.ParseText(text, path: "Test0.cs") },
+                    references,
+                    new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+                System.Exception? thrown = null;
+                var options = new CompilationWithAnalyzersOptions(
+                    new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
+                    (exception, analyzer, diagnostic) => thrown ??= exception,
+                    concurrentAnalysis: false,
+                    logAnalyzerExecutionTime: false);
+                await compilation.WithAnalyzers(analyzers, options).GetAnalyzerDiagnosticsAsync(CancellationToken.None);
+                if (thrown != null)
+                {
+                    throw new System.InvalidOperationException("Analyzer threw on the first " + length + " characters:\n" + text, thrown);
+                }
+            }
+        }
+
         /// <summary>The analyzer's diagnostics on <paramref name="source"/>, for tests that read their properties and locations.</summary>
         public static async Task<ImmutableArray<Diagnostic>> GetDiagnosticsAsync(string source)
         {
