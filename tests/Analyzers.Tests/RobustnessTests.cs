@@ -64,6 +64,11 @@ using WebSocketHandoff;
             Usings + "static class X { static FieldInfo F(this Type t, string name) => t.GetField(name, BindingFlags.NonPublic); static void M() { typeof(WebSocket).F(); typeof(WebSocket).F(\"_stream\", 1); } }",
             Usings + "static class A { [UnsafeAccessor(UnsafeAccessorKind.Field, Name = \"_stream\")] static extern ref Stream S(); [UnsafeAccessor(UnsafeAccessorKind.Constructor)] static extern void Ctor(ClientWebSocket ws); [UnsafeAccessor()] static extern int X(WebSocket w); [UnsafeAccessor(UnsafeAccessorKind.Method)] static extern int Y(this WebSocket w) { } }",
             Usings + "static class A { [UnsafeAccessor((UnsafeAccessorKind)99)] static extern object S(WebSocket ws); [UnsafeAccessorType(\"System.Net.WebSockets.ManagedWebSocket\")] static extern object T(); }",
+            // cycles between locals, self-referencing fields
+            Usings + "class C { static readonly Type s_t = s_t; void M() { Type t = typeof(ClientWebSocket); Type u = t; t = u; u = t; t = t; t.GetField(\"_x\", BindingFlags.NonPublic); s_t.GetField(\"_y\"); } }",
+            Usings + "class C { void M(HandoffWebSocket ws) { L: await ws.SendAsync(default(ArraySegment<byte>), WebSocketMessageType.Binary, true, default); goto L; ws.Detach(); } }",
+            Usings + "partial class C { private static Type? s_t; void M() { s_t ??= ; s_t = typeof(ClientWebSocket) ?? ; s_t.GetField(\"_x\", BindingFlags.NonPublic).; Take(ref s_t); } static void Take(ref Type? t) { } }",
+            Usings + "class C { private Type _a, _b = typeof(WebSocket); void M() { (_a, _b) = (_b, _a); _a.GetFields(BindingFlags.NonPublic | ); this._b.GetField(nameof(), BindingFlags.NonPublic); } }",
             // declarations and top-level code cut short
             Usings + "class C : WebSocket { public override",
             Usings + "var ws = HandoffWebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero); await ws.SendAsync(buf, WebSocketMessageType.Text, true, default); var raw = await ws.DetachAsync(",

@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -12,7 +14,7 @@ namespace WebSocketHandoff.Analyzers
     /// </summary>
     /// <remarks>
     /// The send is a statement of its own (awaited or not, with <c>ConfigureAwait</c>/<c>GetAwaiter().GetResult()</c>/<c>Wait()</c>)
-    /// whose receiver is a local, parameter, field or property of static type HandoffWebSocket. The statements of the same block
+    /// whose receiver is a local, parameter, field or property of static type HandoffWebSocket. The statements of the same block (or switch section)
     /// after it are read in order: one that does not mention the socket (logging, a delay) is skipped; the first that does must
     /// be the detach (<c>await ws.DetachAsync(ct)</c>, <c>var raw = …</c>, <c>return …</c>, <c>using var raw = …</c>),
     /// also when it opens a nested block or <c>try</c>. Anything else — another send or receive, passing the socket on, a call
@@ -49,7 +51,7 @@ namespace WebSocketHandoff.Analyzers
             }
 
             var analysis = new Analysis(handoff);
-            context.RegisterOperationAction(analysis.AnalyzeInvocation, OperationKind.Invocation);
+            context.RegisterSyntaxNodeAction(analysis.AnalyzeInvocation, SyntaxKind.InvocationExpression);
         }
 
         private enum ScanResult
@@ -73,10 +75,21 @@ namespace WebSocketHandoff.Analyzers
                 _handoff = handoff;
             }
 
-            public void AnalyzeInvocation(OperationAnalysisContext context)
+            public void AnalyzeInvocation(SyntaxNodeAnalysisContext context)
             {
-                var send = (IInvocationOperation)context.Operation;
-                if (send.TargetMethod.Name != "SendAsync"
+                // Cheap checks first, on syntax: only a call spelled SendAsync with a later statement of its block spelling
+                // Detach/DetachAsync is bound. Echo loops and ordinary sends never get that far.
+                var node = (InvocationExpressionSyntax)context.Node;
+                string? name = node.Expression switch
+                {
+                    MemberAccessExpressionSyntax memberAccess => memberAccess.Name.Identifier.ValueText,
+                    MemberBindingExpressionSyntax memberBinding => memberBinding.Name.Identifier.ValueText,
+                    _ => null,
+                };
+                if (name != "SendAsync"
+                    || !DetachIsSpelledAfter(node)
+                    || context.SemanticModel.GetOperation(node, context.CancellationToken) is not IInvocationOperation send
+                    || send.TargetMethod.Name != "SendAsync"
                     || send.Instance is not { } receiver
                     || !SymbolEqualityComparer.Default.Equals(receiver.Type, _handoff)
                     || !IsEndOfMessage(send))
@@ -122,6 +135,70 @@ namespace WebSocketHandoff.Analyzers
                     send.Syntax.GetLocation(),
                     additionalLocations: new[] { detach.Syntax.GetLocation() },
                     properties: properties));
+            }
+
+            /// <summary>On syntax: a later statement of the send's block or switch section spells Detach or DetachAsync.</summary>
+            private static bool DetachIsSpelledAfter(InvocationExpressionSyntax node)
+            {
+                StatementSyntax? statement = null;
+                for (SyntaxNode? current = node.Parent; current is not null; current = current.Parent)
+                {
+                    if (current is StatementSyntax candidate)
+                    {
+                        statement = candidate;
+                        break;
+                    }
+                }
+
+                SyntaxList<StatementSyntax> siblings = statement?.Parent switch
+                {
+                    BlockSyntax block => block.Statements,
+                    SwitchSectionSyntax section => section.Statements,
+                    _ => default,
+                };
+
+                if (statement?.Parent is GlobalStatementSyntax global && global.Parent is CompilationUnitSyntax unit)
+                {
+                    // Top-level statements: the following global statements.
+                    bool after = false;
+                    foreach (MemberDeclarationSyntax member in unit.Members)
+                    {
+                        if (member == global)
+                        {
+                            after = true;
+                        }
+                        else if (after && member is GlobalStatementSyntax next && SpellsDetach(next))
+                        {
+                            return true;
+                        }
+                    }
+
+                    return false;
+                }
+
+                int index = statement is null ? -1 : siblings.IndexOf(statement);
+                for (int i = index + 1; index >= 0 && i < siblings.Count; i++)
+                {
+                    if (SpellsDetach(siblings[i]))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+
+            private static bool SpellsDetach(SyntaxNode node)
+            {
+                foreach (SyntaxToken token in node.DescendantTokens())
+                {
+                    if (token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText is "DetachAsync" or "Detach")
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
             }
 
             /// <summary><c>endOfMessage</c> is the constant <c>true</c>, or the message flags constantly include EndOfMessage.</summary>
@@ -314,7 +391,7 @@ namespace WebSocketHandoff.Analyzers
 
             /// <summary>
             /// Steps over what turns a task into a statement: <c>await</c>, conversions, <c>ConfigureAwait</c>, <c>AsTask</c>,
-            /// <c>GetAwaiter().GetResult()</c>, <c>Wait()</c>. Upward from the send to its statement, or downward from a value to the call.
+            /// <c>GetAwaiter().GetResult()</c>, <c>Wait()</c>, and (upward) a discard <c>_ = …</c>. Upward from the send to its statement, or downward from a value to the call.
             /// </summary>
             private static IOperation SkipTaskWrappers(IOperation operation, bool upward)
             {
@@ -324,7 +401,8 @@ namespace WebSocketHandoff.Analyzers
                     while (current.Parent is { } parent)
                     {
                         if (parent is IAwaitOperation || parent is IConversionOperation
-                            || (parent is IInvocationOperation wrapper && wrapper.Instance == current && IsTaskWrapper(wrapper.TargetMethod)))
+                            || (parent is IInvocationOperation wrapper && wrapper.Instance == current && IsTaskWrapper(wrapper.TargetMethod))
+                            || (parent is ISimpleAssignmentOperation { Target: IDiscardOperation } discard && discard.Value == current))
                         {
                             current = parent;
                             continue;

@@ -2,10 +2,13 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
+using Microsoft.CodeAnalysis.Text;
 
 namespace WebSocketHandoff.Analyzers
 {
@@ -18,7 +21,7 @@ namespace WebSocketHandoff.Analyzers
     /// <remarks>
     /// The type a lookup runs on is known only from <c>typeof</c>, <c>GetType()</c> on an expression whose static type is a
     /// System.Net.WebSockets type, <c>Type.GetType</c>/<c>Assembly.GetType</c> with a constant name, a local whose every
-    /// assignment is one of those, or a readonly field initialised with one. Values read through reflection
+    /// assignment is one of those, or a private/readonly field whose every write in its type is one of those. Values read through reflection
     /// (<c>field.GetValue(ws).GetType()</c>) have no known type and are not followed: the lookup that produced the field is
     /// the one reported.
     /// </remarks>
@@ -30,6 +33,9 @@ namespace WebSocketHandoff.Analyzers
         // BindingFlags values (System.Reflection.BindingFlags).
         private const long BindingFlagsPublic = 16;
         private const long BindingFlagsNonPublic = 32;
+
+        // How many locals/fields deep a Type value is followed ("var a = typeof(X); var b = a; b.GetField(…)").
+        private const int MaxSymbolDepth = 3;
 
         // UnsafeAccessorKind.Constructor; every other kind targets the first parameter.
         private const int UnsafeAccessorKindConstructor = 0;
@@ -67,6 +73,31 @@ namespace WebSocketHandoff.Analyzers
             "WebSocketException", "WebSocketMessageFlags", "WebSocketMessageType", "WebSocketReceiveResult", "WebSocketState",
             "WebSocketProtocol", "WebSocketStream");
 
+        /// <summary>
+        /// Names of the public members of the public System.Net.WebSockets types in .NET 10, the newest surface. A lookup of one
+        /// of these names is feature detection of a newer API (CreateFromStream from netstandard2.0, KeepAliveTimeout from
+        /// .NET 8, where it is .NET 9's), not a reach into internals, even when the compilation's reference set lacks the member.
+        /// </summary>
+        private static readonly ImmutableHashSet<string> s_knownPublicMembers = ImmutableHashSet.Create(
+            StringComparer.Ordinal,
+            "Abort", "Aborted", "AddSubProtocol", "BeginRead", "BeginWrite", "Binary", "CanRead", "CanSeek", "CanWrite",
+            "ClientCertificates", "ClientContextTakeover", "ClientMaxWindowBits", "Close", "CloseAsync", "CloseOutputAsync",
+            "CloseReceived", "CloseSent", "CloseStatus", "CloseStatusDescription", "Closed", "CollectHttpResponseDetails",
+            "ConnectAsync", "Connecting", "ConnectionClosedPrematurely", "CookieCollection", "Cookies", "Count", "Create",
+            "CreateClientBuffer", "CreateClientWebSocket", "CreateFromStream", "CreateReadableMessageStream",
+            "CreateServerBuffer", "CreateWritableMessageStream", "Credentials", "DangerousDeflateOptions",
+            "DefaultKeepAliveInterval", "DisableCompression", "Dispose", "DisposeAsync", "Empty", "EndOfMessage", "EndRead",
+            "EndWrite", "EndpointUnavailable", "ErrorCode", "Faulted", "Flush", "FlushAsync", "GetObjectData", "HeaderError",
+            "Headers", "HttpResponseHeaders", "HttpStatusCode", "HttpVersion", "HttpVersionPolicy", "InternalServerError",
+            "InvalidMessageType", "InvalidPayloadData", "InvalidState", "IsApplicationTargeting45", "IsAuthenticated", "IsLocal",
+            "IsSecureConnection", "IsServer", "KeepAliveInterval", "KeepAliveTimeout", "Length", "MandatoryExtension",
+            "MessageTooBig", "MessageType", "NativeError", "None", "NormalClosure", "NotAWebSocket", "Open", "Options", "Origin",
+            "PolicyViolation", "Position", "ProtocolError", "Proxy", "Read", "ReadAsync", "ReceiveAsync", "RegisterPrefixes",
+            "RemoteCertificateValidationCallback", "RequestUri", "SecWebSocketKey", "SecWebSocketProtocols",
+            "SecWebSocketVersion", "Seek", "SendAsync", "ServerContextTakeover", "ServerMaxWindowBits", "SetBuffer", "SetLength",
+            "SetRequestHeader", "State", "SubProtocol", "Success", "Text", "UnsupportedProtocol", "UnsupportedVersion",
+            "UseDefaultCredentials", "User", "WebSocket", "WebSocketErrorCode", "Write", "WriteAsync");
+
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
             ImmutableArray.Create(Descriptors.WebSocketReflection);
 
@@ -95,8 +126,17 @@ namespace WebSocketHandoff.Analyzers
                 compilation.GetTypeByMetadataName("System.Reflection.Assembly"),
                 compilation.GetTypeByMetadataName("System.Reflection.Module"));
 
-            context.RegisterOperationAction(analysis.AnalyzeInvocation, OperationKind.Invocation);
+            context.RegisterSyntaxNodeAction(analysis.AnalyzeInvocation, SyntaxKind.InvocationExpression);
             context.RegisterSymbolAction(analysis.AnalyzeMethod, SymbolKind.Method);
+        }
+
+        private enum Kind
+        {
+            None,
+            GetTypeByName,
+            CreateInstance,
+            Lookup,
+            Helper,
         }
 
         /// <summary>The System.Net.WebSockets type(s) a <c>Type</c> value can stand for.</summary>
@@ -128,6 +168,7 @@ namespace WebSocketHandoff.Analyzers
             private readonly INamedTypeSymbol? _module;
             private readonly ConcurrentDictionary<INamedTypeSymbol, ImmutableHashSet<string>> _publicNames =
                 new ConcurrentDictionary<INamedTypeSymbol, ImmutableHashSet<string>>(SymbolEqualityComparer.Default);
+            private readonly ConcurrentDictionary<SyntaxTree, bool> _treesMentioningWebSocket = new ConcurrentDictionary<SyntaxTree, bool>();
             private ImmutableArray<INamedTypeSymbol> _namespaceTypes;
 
             public Analysis(
@@ -146,38 +187,219 @@ namespace WebSocketHandoff.Analyzers
                 _module = module;
             }
 
-            public void AnalyzeInvocation(OperationAnalysisContext context)
+            public void AnalyzeInvocation(SyntaxNodeAnalysisContext context)
             {
-                var invocation = (IInvocationOperation)context.Operation;
+                // Cheap checks first. On syntax: the call is spelled like a lookup, GetType(name) or CreateInstance, or it
+                // passes a literal name or BindingFlags (a helper); and its file spells "WebSocket" somewhere, as reflection
+                // into System.Net.WebSockets must. Then the symbol alone; the operation tree only for a real candidate.
+                var node = (InvocationExpressionSyntax)context.Node;
+                string? name = InvokedName(node);
+                if (name is null)
+                {
+                    return;
+                }
+
+                int argumentCount = node.ArgumentList.Arguments.Count;
+                bool byName = name == "GetType" || name == "CreateInstance";
+                bool lookup = s_lookupNames.Contains(name);
+                if (byName)
+                {
+                    if (argumentCount == 0)
+                    {
+                        return;
+                    }
+                }
+                else if (lookup)
+                {
+                    if (!IsLookupCandidate(node, name))
+                    {
+                        return;
+                    }
+                }
+                else if (argumentCount == 0 || !IsHelperCandidate(node))
+                {
+                    return;
+                }
+
+                if (!MentionsWebSocket(node.SyntaxTree, context.CancellationToken)
+                    || context.SemanticModel.GetSymbolInfo(node, context.CancellationToken).Symbol is not IMethodSymbol symbol)
+                {
+                    return;
+                }
+
+                // Extension calls bind to the reduced method; the operation (and the shape test) see the declared one.
+                IMethodSymbol declared = symbol.ReducedFrom ?? symbol;
+                Kind kind = declared.Name switch
+                {
+                    "GetType" when IsGetTypeByName(declared) => Kind.GetTypeByName,
+                    "CreateInstance" when IsActivator(declared) => Kind.CreateInstance,
+                    _ when s_lookupNames.Contains(declared.Name) && IsBclReflectionMethod(declared) => Kind.Lookup,
+                    _ when IsHelperShape(declared) => Kind.Helper,
+                    _ => Kind.None,
+                };
+
+                if (kind == Kind.None
+                    || context.SemanticModel.GetOperation(node, context.CancellationToken) is not IInvocationOperation invocation)
+                {
+                    return;
+                }
+
+                Action<Diagnostic> report = context.ReportDiagnostic;
                 IMethodSymbol method = invocation.TargetMethod;
-
-                // Cheap checks first: most invocations are neither GetType nor a lookup nor a helper of that shape.
-                if (method.Name == "GetType")
+                switch (kind)
                 {
-                    AnalyzeGetTypeByName(context, invocation, method);
-                    return;
-                }
-
-                if (method.Name == "CreateInstance")
-                {
-                    AnalyzeCreateInstance(context, invocation, method);
-                    return;
-                }
-
-                if (s_lookupNames.Contains(method.Name) && IsBclReflectionMethod(method))
-                {
-                    AnalyzeLookup(context, invocation, method, isHelper: false);
-                    return;
-                }
-
-                if (IsHelperShape(method))
-                {
-                    AnalyzeLookup(context, invocation, method, isHelper: true);
+                    case Kind.GetTypeByName:
+                        AnalyzeGetTypeByName(report, invocation, method);
+                        break;
+                    case Kind.CreateInstance:
+                        AnalyzeCreateInstance(report, invocation, method);
+                        break;
+                    default:
+                        AnalyzeLookup(report, invocation, method, isHelper: kind == Kind.Helper);
+                        break;
                 }
             }
 
+            /// <summary>
+            /// A lookup that may be reported, on syntax: it can return non-public members by design, or passes what may be a
+            /// constant name or <c>NonPublic</c>; and it does not run on <c>typeof(T)</c> of a type that cannot be a
+            /// System.Net.WebSockets type (<c>typeof</c> only names accessible types: the public ones).
+            /// </summary>
+            private static bool IsLookupCandidate(InvocationExpressionSyntax node, string name)
+            {
+                ExpressionSyntax? receiver = node.Expression is MemberAccessExpressionSyntax memberAccess ? memberAccess.Expression : null;
+                if (receiver is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "GetTypeInfo" } inner })
+                {
+                    receiver = inner.Expression;
+                }
+
+                if (receiver is TypeOfExpressionSyntax typeOf && !s_knownPublicTypes.Contains(RightmostName(typeOf.Type)))
+                {
+                    return false;
+                }
+
+                if (s_implicitlyNonPublic.Contains(name))
+                {
+                    return true;
+                }
+
+                foreach (ArgumentSyntax argument in node.ArgumentList.Arguments)
+                {
+                    if (MayCarryNameOrNonPublic(argument.Expression))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+
+            /// <summary>
+            /// Whether an argument may be a constant member name or flags with NonPublic: a bare identifier (a constant?), a
+            /// string other than a known public member name, <c>nameof</c>, a cast, or anything spelling NonPublic.
+            /// <c>BindingFlags.Public | BindingFlags.Instance</c>, <c>"State"</c>, <c>null</c>, <c>Type.EmptyTypes</c> and
+            /// <c>new[] { … }</c> are not.
+            /// </summary>
+            private static bool MayCarryNameOrNonPublic(ExpressionSyntax expression)
+            {
+                if (expression is IdentifierNameSyntax)
+                {
+                    return true;
+                }
+
+                foreach (SyntaxNode descendant in expression.DescendantNodesAndSelf())
+                {
+                    switch (descendant)
+                    {
+                        case IdentifierNameSyntax { Identifier.ValueText: "NonPublic" }:
+                        // A literal naming a known public member never makes a lookup reach internals by itself.
+                        case LiteralExpressionSyntax literal when literal.IsKind(SyntaxKind.StringLiteralExpression)
+                                                                  && !s_knownPublicMembers.Contains(literal.Token.ValueText):
+                        case InterpolatedStringExpressionSyntax:
+                        case CastExpressionSyntax:
+                        case InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "nameof" } }:
+                            return true;
+                    }
+                }
+
+                return false;
+            }
+
+            private static string RightmostName(TypeSyntax type) =>
+                type switch
+                {
+                    QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
+                    AliasQualifiedNameSyntax aliased => aliased.Name.Identifier.ValueText,
+                    SimpleNameSyntax simple => simple.Identifier.ValueText,
+                    _ => string.Empty,
+                };
+
+            /// <summary>
+            /// A call that may be a user lookup helper worth binding: it passes a literal name, <c>nameof</c> or
+            /// <c>BindingFlags.X</c>, and its receiver or an argument is written <c>typeof(…)</c> or <c>x.GetType()</c>.
+            /// </summary>
+            private static bool IsHelperCandidate(InvocationExpressionSyntax node)
+            {
+                bool hasName = false;
+                bool hasType = node.Expression is MemberAccessExpressionSyntax memberAccess && IsTypeSource(memberAccess.Expression);
+                foreach (ArgumentSyntax argument in node.ArgumentList.Arguments)
+                {
+                    hasName |= IsLiteralNameOrFlags(argument.Expression);
+                    hasType |= IsTypeSource(argument.Expression);
+                }
+
+                return hasName && hasType;
+            }
+
+            private static bool IsTypeSource(ExpressionSyntax expression)
+            {
+                while (expression is ParenthesizedExpressionSyntax or PostfixUnaryExpressionSyntax)
+                {
+                    expression = expression is ParenthesizedExpressionSyntax parenthesized
+                        ? parenthesized.Expression
+                        : ((PostfixUnaryExpressionSyntax)expression).Operand;
+                }
+
+                return expression is TypeOfExpressionSyntax
+                    || (expression is InvocationExpressionSyntax invocation
+                        && InvokedName(invocation) is "GetType" or "GetTypeInfo" or "AsType");
+            }
+
+            private static bool IsLiteralNameOrFlags(ExpressionSyntax expression)
+            {
+                switch (expression)
+                {
+                    case LiteralExpressionSyntax literal:
+                        return literal.IsKind(SyntaxKind.StringLiteralExpression);
+                    case MemberAccessExpressionSyntax memberAccess:
+                        return memberAccess.Expression is SimpleNameSyntax { Identifier.ValueText: "BindingFlags" }
+                            || memberAccess.Expression is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "BindingFlags" };
+                    case BinaryExpressionSyntax binary:
+                        return IsLiteralNameOrFlags(binary.Left) || IsLiteralNameOrFlags(binary.Right);
+                    case ParenthesizedExpressionSyntax parenthesized:
+                        return IsLiteralNameOrFlags(parenthesized.Expression);
+                    case CastExpressionSyntax cast:
+                        return IsLiteralNameOrFlags(cast.Expression);
+                    case InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "nameof" } }:
+                        return true;
+                    default:
+                        return false;
+                }
+            }
+
+            private bool MentionsWebSocket(SyntaxTree tree, CancellationToken cancellationToken)
+            {
+                if (!_treesMentioningWebSocket.TryGetValue(tree, out bool mentions))
+                {
+                    mentions = Contains(tree.GetText(cancellationToken), "WebSocket");
+                    _treesMentioningWebSocket.TryAdd(tree, mentions);
+                }
+
+                return mentions;
+            }
+
             // (b) Type.GetType("System.Net.WebSockets.ManagedWebSocket"), typeof(WebSocket).Assembly.GetType(...).
-            private void AnalyzeGetTypeByName(OperationAnalysisContext context, IInvocationOperation invocation, IMethodSymbol method)
+            private void AnalyzeGetTypeByName(Action<Diagnostic> report, IInvocationOperation invocation, IMethodSymbol method)
             {
                 if (!IsGetTypeByName(method))
                 {
@@ -191,19 +413,12 @@ namespace WebSocketHandoff.Analyzers
                 }
 
                 string what = "'" + method.ContainingType.Name + ".GetType(\"" + typeName + "\")'";
-                context.ReportDiagnostic(Diagnostic.Create(Descriptors.WebSocketReflection, invocation.Syntax.GetLocation(), what));
+                report(Diagnostic.Create(Descriptors.WebSocketReflection, invocation.Syntax.GetLocation(), what));
             }
 
             // Activator.CreateInstance(type, nonPublic: true), (type, BindingFlags.NonPublic | …), ("System.Net.WebSockets", "System.Net.WebSockets.ManagedWebSocket").
-            private void AnalyzeCreateInstance(OperationAnalysisContext context, IInvocationOperation invocation, IMethodSymbol method)
+            private void AnalyzeCreateInstance(Action<Diagnostic> report, IInvocationOperation invocation, IMethodSymbol method)
             {
-                if (!method.IsStatic
-                    || method.ContainingType.Name != "Activator"
-                    || method.ContainingType.ContainingNamespace?.ToDisplayString() != "System")
-                {
-                    return;
-                }
-
                 string? what = null;
                 IOperation? typeOperand = FirstArgumentOfType(invocation, _systemType, derived: false);
                 if (typeOperand is not null)
@@ -232,9 +447,14 @@ namespace WebSocketHandoff.Analyzers
 
                 if (what is not null)
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.WebSocketReflection, invocation.Syntax.GetLocation(), what));
+                    report(Diagnostic.Create(Descriptors.WebSocketReflection, invocation.Syntax.GetLocation(), what));
                 }
             }
+
+            private static bool IsActivator(IMethodSymbol method) =>
+                method.IsStatic
+                && method.ContainingType.Name == "Activator"
+                && method.ContainingType.ContainingNamespace?.ToDisplayString() == "System";
 
             private static bool? ConstantBool(IInvocationOperation invocation, string parameterName)
             {
@@ -268,7 +488,7 @@ namespace WebSocketHandoff.Analyzers
             }
 
             // (a) a member lookup on a System.Net.WebSockets type.
-            private void AnalyzeLookup(OperationAnalysisContext context, IInvocationOperation invocation, IMethodSymbol method, bool isHelper)
+            private void AnalyzeLookup(Action<Diagnostic> report, IInvocationOperation invocation, IMethodSymbol method, bool isHelper)
             {
                 IOperation? typeOperand = invocation.Instance;
                 if (typeOperand is null || isHelper)
@@ -291,30 +511,30 @@ namespace WebSocketHandoff.Analyzers
                 long? flags = ConstantFlags(invocation);
                 bool namePublic = name is not null && IsPublicName(target, name);
 
-                bool report = false;
+                bool reaches = false;
                 if (flags is long f && (f & BindingFlagsNonPublic) != 0)
                 {
                     // Asking for non-public members; a named member that is public is still found (and only that) when Public is asked too.
-                    report = !(namePublic && (f & BindingFlagsPublic) != 0);
+                    reaches = !(namePublic && (f & BindingFlagsPublic) != 0);
                 }
 
-                if (!report && !isHelper && s_implicitlyNonPublic.Contains(method.Name))
+                if (!reaches && !isHelper && s_implicitlyNonPublic.Contains(method.Name))
                 {
-                    report = name is null || !namePublic;
+                    reaches = name is null || !namePublic;
                 }
 
-                if (!report && name is not null && !namePublic)
+                if (!reaches && name is not null && !namePublic)
                 {
-                    report = true;
+                    reaches = true;
                 }
 
-                if (!report)
+                if (!reaches)
                 {
                     return;
                 }
 
                 string what = "'" + method.Name + (name is null ? string.Empty : "(\"" + name + "\")") + "' on '" + target.Display + "'";
-                context.ReportDiagnostic(Diagnostic.Create(Descriptors.WebSocketReflection, invocation.Syntax.GetLocation(), what));
+                report(Diagnostic.Create(Descriptors.WebSocketReflection, invocation.Syntax.GetLocation(), what));
             }
 
             private bool IsBclReflectionMethod(IMethodSymbol method)
@@ -471,15 +691,34 @@ namespace WebSocketHandoff.Analyzers
                     case IInvocationOperation invocation:
                         return ResolveInvocationTarget(invocation, depth);
 
-                    case ILocalReferenceOperation local:
+                    // Locals and fields are followed a few steps only: "t = u; u = t;" must end, and quickly.
+                    case ILocalReferenceOperation local when depth < MaxSymbolDepth:
                         return ResolveLocalTarget(local, depth);
 
-                    case IFieldReferenceOperation field:
+                    case IFieldReferenceOperation field when depth < MaxSymbolDepth:
                         return ResolveFieldTarget(field, depth);
+
+                    case IConditionalAccessInstanceOperation conditionalInstance:
+                        return ConditionalReceiver(conditionalInstance) is { } receiver ? ResolveTarget(receiver, depth + 1) : null;
 
                     default:
                         return null;
                 }
+            }
+
+            /// <summary>The value <c>x</c> of <c>x?.GetField(…)</c> that the conditional-access instance stands for.</summary>
+            private static IOperation? ConditionalReceiver(IConditionalAccessInstanceOperation instance)
+            {
+                IOperation child = instance;
+                for (IOperation? parent = instance.Parent; parent is not null; child = parent, parent = parent.Parent)
+                {
+                    if (parent is IConditionalAccessOperation access && access.WhenNotNull == child)
+                    {
+                        return access.Operation;
+                    }
+                }
+
+                return null;
             }
 
             private TargetType? ResolveInvocationTarget(IInvocationOperation invocation, int depth)
@@ -601,28 +840,121 @@ namespace WebSocketHandoff.Analyzers
                 return any ? new TargetType(candidates.ToImmutableArray(), unresolved) : null;
             }
 
-            /// <summary>A readonly field whose initializer, in the same file, is a System.Net.WebSockets type source.</summary>
+            /// <summary>
+            /// A field whose every write is a System.Net.WebSockets type source: its initializer and each <c>=</c>/<c>??=</c> in
+            /// its type. Only where every write can be seen in this file: the field is private or readonly, and its type is
+            /// declared in this file only.
+            /// </summary>
             private TargetType? ResolveFieldTarget(IFieldReferenceOperation reference, int depth)
             {
                 IFieldSymbol field = reference.Field;
-                if (!field.IsReadOnly || field.DeclaringSyntaxReferences.Length != 1 || reference.SemanticModel is null)
+                SemanticModel? model = reference.SemanticModel;
+                SyntaxTree tree = reference.Syntax.SyntaxTree;
+                if (model is null
+                    || (!field.IsReadOnly && field.DeclaredAccessibility != Accessibility.Private)
+                    || field.DeclaringSyntaxReferences.IsEmpty
+                    || field.ContainingType.DeclaringSyntaxReferences.IsEmpty)
                 {
                     return null;
                 }
 
-                SyntaxReference syntaxReference = field.DeclaringSyntaxReferences[0];
-                if (syntaxReference.SyntaxTree != reference.Syntax.SyntaxTree
-                    || syntaxReference.GetSyntax() is not VariableDeclaratorSyntax { Initializer: { } initializer })
+                var values = new List<ExpressionSyntax>();
+                foreach (SyntaxReference declarator in field.DeclaringSyntaxReferences)
                 {
-                    return null;
+                    if (declarator.SyntaxTree != tree)
+                    {
+                        return null;
+                    }
+
+                    if (declarator.GetSyntax() is VariableDeclaratorSyntax { Initializer: { } initializer })
+                    {
+                        values.Add(initializer.Value);
+                    }
                 }
 
-                IOperation? value = reference.SemanticModel.GetOperation(initializer.Value);
-                return value is null ? null : ResolveTarget(value, depth + 1);
+                foreach (SyntaxReference typeDeclaration in field.ContainingType.DeclaringSyntaxReferences)
+                {
+                    if (typeDeclaration.SyntaxTree != tree)
+                    {
+                        return null;
+                    }
+
+                    foreach (SyntaxNode node in typeDeclaration.GetSyntax().DescendantNodes())
+                    {
+                        if (node is not IdentifierNameSyntax identifier || identifier.Identifier.ValueText != field.Name)
+                        {
+                            continue;
+                        }
+
+                        // The written expression: "f" or "this.f".
+                        ExpressionSyntax target = identifier.Parent is MemberAccessExpressionSyntax memberAccess && memberAccess.Name == identifier
+                            ? memberAccess
+                            : identifier;
+                        bool assigned = target.Parent is AssignmentExpressionSyntax assignment && assignment.Left == target;
+                        bool byReference = target.Parent is ArgumentSyntax argument
+                            && (!argument.RefKindKeyword.IsKind(SyntaxKind.None) || IsDeconstructionTarget(argument));
+                        if ((!assigned && !byReference)
+                            || !SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(identifier).Symbol, field))
+                        {
+                            continue;
+                        }
+
+                        if (byReference
+                            || target.Parent is not AssignmentExpressionSyntax write
+                            || !(write.IsKind(SyntaxKind.SimpleAssignmentExpression) || write.IsKind(SyntaxKind.CoalesceAssignmentExpression)))
+                        {
+                            return null;
+                        }
+
+                        values.Add(write.Right);
+                    }
+                }
+
+                var candidates = new List<INamedTypeSymbol>();
+                string? unresolved = null;
+                foreach (ExpressionSyntax value in values)
+                {
+                    if (model.GetOperation(value) is not { } operation || ResolveTarget(operation, depth + 1) is not { } target)
+                    {
+                        return null;
+                    }
+
+                    candidates.AddRange(target.Candidates);
+                    unresolved ??= target.UnresolvedName;
+                }
+
+                return values.Count > 0 ? new TargetType(candidates.ToImmutableArray(), unresolved) : null;
+            }
+
+            /// <summary>An element of <c>(a, b) = …</c>, at any depth of nesting.</summary>
+            private static bool IsDeconstructionTarget(ArgumentSyntax argument)
+            {
+                SyntaxNode current = argument;
+                while (current.Parent is TupleExpressionSyntax tuple)
+                {
+                    if (tuple.Parent is AssignmentExpressionSyntax assignment && assignment.Left == tuple)
+                    {
+                        return true;
+                    }
+
+                    if (tuple.Parent is not ArgumentSyntax outer)
+                    {
+                        return false;
+                    }
+
+                    current = outer;
+                }
+
+                return false;
             }
 
             private bool IsPublicName(TargetType target, string name)
             {
+                if (s_knownPublicMembers.Contains(name))
+                {
+                    return true;
+                }
+
                 foreach (INamedTypeSymbol candidate in target.Candidates)
                 {
                     if (PublicNames(candidate).Contains(name))
@@ -715,6 +1047,7 @@ namespace WebSocketHandoff.Analyzers
                     }
 
                     bool isConstructor = attribute.ConstructorArguments.Length > 0
+                        && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Enum
                         && attribute.ConstructorArguments[0].Value is int kind
                         && kind == UnsafeAccessorKindConstructor;
 
@@ -751,6 +1084,7 @@ namespace WebSocketHandoff.Analyzers
                 {
                     if (IsAttribute(attribute, "UnsafeAccessorTypeAttribute")
                         && attribute.ConstructorArguments.Length > 0
+                        && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Primitive
                         && attribute.ConstructorArguments[0].Value is string typeName
                         && TryGetWebSocketsTypeName(typeName, out string metadataName))
                     {
@@ -870,6 +1204,52 @@ namespace WebSocketHandoff.Analyzers
                 {
                     return true;
                 }
+            }
+
+            return false;
+        }
+
+        /// <summary>The name of the invoked member as written: <c>Name</c> in <c>x.Name(…)</c>, <c>x?.Name(…)</c>, <c>Name&lt;T&gt;(…)</c>.</summary>
+        private static string? InvokedName(InvocationExpressionSyntax node) =>
+            node.Expression switch
+            {
+                MemberAccessExpressionSyntax memberAccess => memberAccess.Name.Identifier.ValueText,
+                MemberBindingExpressionSyntax memberBinding => memberBinding.Name.Identifier.ValueText,
+                SimpleNameSyntax simpleName => simpleName.Identifier.ValueText,
+                _ => null,
+            };
+
+        /// <summary>Ordinal search of a source text, in chunks, without materialising it as one string.</summary>
+        private static bool Contains(SourceText text, string word)
+        {
+            const int ChunkSize = 8192;
+            char[] buffer = new char[ChunkSize];
+            int position = 0;
+            while (position < text.Length)
+            {
+                int count = Math.Min(ChunkSize, text.Length - position);
+                text.CopyTo(position, buffer, 0, count);
+                for (int i = 0; i + word.Length <= count; i++)
+                {
+                    int k = 0;
+                    while (k < word.Length && buffer[i + k] == word[k])
+                    {
+                        k++;
+                    }
+
+                    if (k == word.Length)
+                    {
+                        return true;
+                    }
+                }
+
+                if (position + count >= text.Length)
+                {
+                    break;
+                }
+
+                // Overlap the chunks by the word's length so a match across a boundary is found.
+                position += count - (word.Length - 1);
             }
 
             return false;

@@ -70,7 +70,62 @@ class C
         return field?.GetValue(ws);
     }
 
+    static FieldInfo? Copy()
+    {
+        var a = typeof(ClientWebSocket);
+        var b = a;
+        return {|WSH004:b.GetField(""_innerWebSocket"", BindingFlags.NonPublic | BindingFlags.Instance)|};
+    }
+
     static FieldInfo? Field() => {|WSH004:s_client.GetField(""_innerWebSocket"", BindingFlags.NonPublic | BindingFlags.Instance)|};
+}");
+        }
+
+        [Fact]
+        public async Task Private_fields_assigned_only_WebSocket_types_are_followed()
+        {
+            await Verify.VerifyAsync(Usings + @"
+class Upgrader
+{
+    private static Type? s_managedWebSocketType;
+    private static ConstructorInfo? s_webSocketCtor;
+    private Type? _client;
+
+    WebSocket Create(Stream stream)
+    {
+        s_managedWebSocketType ??= {|WSH004:typeof(WebSocket).Assembly.GetType(""System.Net.WebSockets.ManagedWebSocket"", throwOnError: true)|};
+        s_webSocketCtor ??= {|WSH004:s_managedWebSocketType!.GetConstructors(BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Instance)|}.First(c => c.GetParameters().Length == 2);
+        return (WebSocket)s_webSocketCtor.Invoke(new object[] { stream, new WebSocketCreationOptions() });
+    }
+
+    object? Inner(ClientWebSocket ws)
+    {
+        this._client = ws.GetType();
+        return {|WSH004:_client.GetField(""_innerWebSocket"", BindingFlags.NonPublic | BindingFlags.Instance)|}?.GetValue(ws);
+    }
+}");
+        }
+
+        [Fact]
+        public async Task Fields_that_may_hold_other_types_are_not_followed()
+        {
+            await Verify.VerifyAsync(Usings + @"
+class C
+{
+    private Type _type = typeof(ClientWebSocket);
+    public Type Exposed = typeof(ClientWebSocket);
+
+    private Type _other = typeof(ClientWebSocket);
+    private Type _swapped = typeof(MemoryStream);
+
+    void Reset() { _type = typeof(MemoryStream); (_other, _swapped) = (_swapped, _other); }
+
+    void M()
+    {
+        var a = _type.GetField(""_buffer"", BindingFlags.NonPublic | BindingFlags.Instance);
+        var b = Exposed.GetField(""_innerWebSocket"", BindingFlags.NonPublic | BindingFlags.Instance);
+        var c = _other.GetField(""_buffer"", BindingFlags.NonPublic | BindingFlags.Instance);
+    }
 }");
         }
 
@@ -132,6 +187,32 @@ class C
         var a = {|WSH004:typeof(ClientWebSocket).PrivateField(""_innerWebSocket"")|};
         var b = {|WSH004:ws.GetType().FieldWith(""Options"")|};
         var c = typeof(ClientWebSocket).PrivateField(""Options"");
+    }
+}");
+        }
+
+        [Fact]
+        public async Task Generic_GetMember_helper_and_nested_internal_types_are_reported()
+        {
+            await Verify.VerifyAsync(Usings + @"
+static class TypeExtensions
+{
+    public static T? GetMember<T>(this Type type, string name) where T : MemberInfo =>
+        type.GetMember(name, BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public).OfType<T>().FirstOrDefault();
+}
+
+class C
+{
+    private FieldInfo? _innerSocketField;
+    private Type? _opCodeEnum;
+
+    void SendOpCode(ClientWebSocket ws)
+    {
+        _innerSocketField ??= {|WSH004:typeof(ClientWebSocket).GetMember<FieldInfo>(""_innerWebSocket"")|};
+        var handle = _innerSocketField!.GetValue(ws)!;
+        var socketProperty = handle.GetType().GetMember<PropertyInfo>(""WebSocket"");
+        _opCodeEnum ??= {|WSH004:typeof(WebSocket).Assembly.GetType(""System.Net.WebSockets.ManagedWebSocket+MessageOpcode"")|};
+        var state = typeof(WebSocket).GetMember<PropertyInfo>(""State"");
     }
 }");
         }
@@ -225,6 +306,26 @@ class C
         }
 
         [Fact]
+        public async Task Flags_written_through_using_static_or_a_cast_are_read()
+        {
+            await Verify.VerifyAsync(Usings + @"
+using static System.Reflection.BindingFlags;
+
+class C
+{
+    private const BindingFlags Hidden = NonPublic | Instance;
+
+    static void M()
+    {
+        var a = {|WSH004:typeof(ClientWebSocket).GetFields(NonPublic | Instance)|};
+        var b = {|WSH004:typeof(ClientWebSocket).GetFields((BindingFlags)36)|};
+        var c = {|WSH004:typeof(ClientWebSocket).GetFields(Hidden)|};
+        var d = typeof(ClientWebSocket).GetFields(Public | Instance);
+    }
+}");
+        }
+
+        [Fact]
         public async Task Non_constant_names_and_flags_are_silent()
         {
             await Verify.VerifyAsync(Usings + @"
@@ -235,6 +336,21 @@ class C
         var a = typeof(ClientWebSocket).GetField(name);
         var b = typeof(ClientWebSocket).GetProperty(""Options"", flags);
         var c = Type.GetType(name);
+    }
+}");
+        }
+
+        [Fact]
+        public async Task Conditional_access_chains_are_followed()
+        {
+            await Verify.VerifyAsync(Usings + @"
+class C
+{
+    static object? M(ClientWebSocket ws)
+    {
+        // On a conditional access the reflection call is the part after '?'.
+        var ctor = {|WSH004:Type.GetType(""System.Net.WebSockets.ManagedWebSocket, System.Net.WebSockets"")|}?{|WSH004:.GetConstructor(BindingFlags.NonPublic | BindingFlags.Instance, null, Type.EmptyTypes, null)|};
+        return ws?{|WSH004:.GetType().GetField(""_innerWebSocket"", BindingFlags.NonPublic | BindingFlags.Instance)|}?.GetValue(ws);
     }
 }");
         }
@@ -300,6 +416,22 @@ class C
         var i = typeof(ClientWebSocket).GetConstructor(Type.EmptyTypes);
         var j = typeof(WebSocketState).GetField(""Open"");
         var k = typeof(WebSocket).GetMember(""ToString"");
+    }
+}");
+        }
+
+        [Fact]
+        public async Task Feature_detection_of_public_members_of_newer_versions_is_silent()
+        {
+            // KeepAliveTimeout and CreateReadableMessageStream are public from .NET 9/10 on; this compilation targets .NET 8.
+            await Verify.VerifyAsync(Usings + @"
+class C
+{
+    static void M()
+    {
+        var a = typeof(WebSocketCreationOptions).GetProperty(""KeepAliveTimeout"");
+        var b = typeof(ClientWebSocketOptions).GetProperty(""KeepAliveTimeout"", BindingFlags.Public | BindingFlags.Instance);
+        var c = Type.GetType(""System.Net.WebSockets.WebSocketStream"")?.GetMethod(""CreateReadableMessageStream"");
     }
 }");
         }
@@ -436,6 +568,18 @@ using System.Reflection;
 var ws = new ClientWebSocket();
 var inner = {|WSH004:typeof(ClientWebSocket).GetField(""_innerWebSocket"", BindingFlags.NonPublic | BindingFlags.Instance)|}?.GetValue(ws);
 ");
+        }
+
+        [Fact]
+        public async Task A_mention_of_WebSocket_across_the_text_chunk_boundary_is_found()
+        {
+            // The file pre-check reads the text in chunks of 8192 characters; the only mention here straddles the first boundary.
+            const string head = "using System;\nclass C\n{\n    static object? M() => ";
+            const string call = "Type.GetType(\"System.Net.WebSockets.ManagedWebSocket\")";
+            int firstMention = head.Length + "/**/".Length + call.IndexOf("WebSocket", System.StringComparison.Ordinal);
+            string padding = new string(' ', 8192 - 4 - firstMention);
+            string source = head + "/*" + padding + "*/" + "{|WSH004:" + call + "|};\n}\n";
+            await Verify.VerifyAsync(source);
         }
 
         [Fact]

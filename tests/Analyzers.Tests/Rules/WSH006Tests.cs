@@ -45,6 +45,22 @@ class C
         }
 
         [Fact]
+        public async Task A_constant_true_from_a_const_is_a_final_send()
+        {
+            await Verify.VerifyAsync(Usings + @"
+class C
+{
+    private const bool Final = true;
+
+    static async Task<Stream> M(HandoffWebSocket ws, ArraySegment<byte> message, CancellationToken ct)
+    {
+        await {|WSH006:ws.SendAsync(message, WebSocketMessageType.Binary, endOfMessage: Final, ct)|};
+        return await ws.DetachAsync(ct);
+    }
+}");
+        }
+
+        [Fact]
         public async Task Message_flags_with_EndOfMessage_are_a_final_send()
         {
             await Verify.VerifyAsync(Usings + @"
@@ -73,9 +89,14 @@ class C
 
     static Stream N(HandoffWebSocket ws, ArraySegment<byte> message)
     {
-        _ = 0;
         {|WSH006:ws.SendAsync(message, WebSocketMessageType.Binary, true, CancellationToken.None)|};
         return ws.Detach();
+    }
+
+    static async Task<Stream> Discarded(HandoffWebSocket ws, ReadOnlyMemory<byte> message)
+    {
+        _ = {|WSH006:ws.SendAsync(message, WebSocketMessageType.Binary, true, CancellationToken.None)|};
+        return await ws.DetachAsync();
     }
 }");
         }
