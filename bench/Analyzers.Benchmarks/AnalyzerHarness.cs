@@ -57,7 +57,7 @@ public sealed class AnalyzerHarness
             .ToImmutableArray();
         ImmutableArray<MetadataReference> references = Basic.Reference.Assemblies.Net80.References.All
             .Cast<MetadataReference>()
-            .Append(MetadataReference.CreateFromFile(typeof(WebSocketHandoff.HandoffWebSocket).Assembly.Location))
+            .Append(MetadataReference.CreateFromFile(RuntimeReferencePath()))
             .ToImmutableArray();
 
         var analyzers = LoadAnalyzers();
@@ -118,6 +118,14 @@ public sealed class AnalyzerHarness
             logAnalyzerExecutionTime: logTime,
             reportSuppressedDiagnostics: false);
         return NewCompilation().WithAnalyzers(analyzers, options);
+    }
+
+    /// <summary>The net8.0 build of WebSocketHandoff.dll (to match the .NET 8 reference assemblies).</summary>
+    private static string RuntimeReferencePath()
+    {
+        string? path = typeof(AnalyzerHarness).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "RuntimeReferencePath")?.Value;
+        return path is not null && System.IO.File.Exists(path) ? path : typeof(WebSocketHandoff.HandoffWebSocket).Assembly.Location;
     }
 
     private static ImmutableArray<DiagnosticAnalyzer> LoadAnalyzers()
