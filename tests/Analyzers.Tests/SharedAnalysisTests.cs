@@ -76,6 +76,24 @@ class D
             Assert.Equal(Describe(alone.ToImmutable()), Describe(together));
         }
 
+        [Theory]
+        [InlineData(4096 - 8, "CreateFromStream", true)]
+        [InlineData(4096 - 3, "Detach", true)]
+        [InlineData(9000, "Detach", true)]
+        [InlineData(4096 - 8, "CreateFromStrea", false)]
+        [InlineData(100, "Detac", false)]
+        public async Task The_shared_text_precheck_finds_a_name_anywhere_in_the_file(int at, string name, bool expected)
+        {
+            // The pre-check reads the text in chunks of 4096 characters: a name may straddle a boundary.
+            var padding = new string('x', at - "class P { } //".Length);
+            var source = "class P { } //" + padding + name + "\n" + new string('y', 10000) + "\n";
+            Assert.Equal(at, source.IndexOf(name, System.StringComparison.Ordinal));
+            var compilation = await AnalyzerRunner.CompileAsync(source);
+            var type = compilation.GetTypeByMetadataName("P")!;
+
+            Assert.Equal(expected, new TextPrecheck().TypeMayHandoff(type, CancellationToken.None));
+        }
+
         private static string[] Describe(ImmutableArray<Diagnostic> diagnostics) => diagnostics
             .Select(d => d.Id + " " + d.Location.GetLineSpan() + " " + d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)
                 + " [" + string.Join(";", d.AdditionalLocations.Select(l => l.GetLineSpan().ToString())) + "]"
