@@ -57,8 +57,8 @@ namespace WebSocketHandoff.Analyzers.Flow
         /// <summary>Methods of the type the creating member calls after the creation (on some path).</summary>
         public HashSet<IMethodSymbol> CalledAfterCreation { get; } = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
 
-        /// <summary>Computed once, shared by every diagnostic about this creation.</summary>
-        public HandoffPlan? Plan { get; set; }
+        /// <summary>Computed once, shared by every diagnostic about this creation (see <see cref="HandoffPlan.For"/>).</summary>
+        internal HandoffPlan? PlanSlot;
 
         /// <summary>Is this close a WSH002 (see the rule's table in SPEC §3)?</summary>
         public bool IsReportedClose(HandoffDataflow.Site close)

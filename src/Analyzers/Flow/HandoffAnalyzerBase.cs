@@ -9,7 +9,7 @@ namespace WebSocketHandoff.Analyzers.Flow
     /// The opening every flow rule shares: concurrent, generated code skipped, types resolved once per compilation,
     /// nothing registered without <c>System.Net.WebSockets.WebSocket</c>. Per type (transports in fields make the question
     /// span members), operation blocks are collected only in files that mention a creation or a detach, and analyzed
-    /// when the type ends.
+    /// when the type ends — once for the four rules (<see cref="SharedHandoffAnalyses"/>).
     /// </summary>
     internal abstract class HandoffAnalyzerBase : DiagnosticAnalyzer
     {
@@ -19,13 +19,15 @@ namespace WebSocketHandoff.Analyzers.Flow
             context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
             context.RegisterCompilationStartAction(compilationStart =>
             {
-                var types = HandoffTypes.TryCreate(compilationStart.Compilation);
+                // Shared with the other flow rules: types, precheck and each type's analysis are done once per compilation.
+                var shared = SharedHandoffAnalyses.For(compilationStart.Compilation);
+                var types = shared.Types;
                 if (types == null)
                 {
                     return;
                 }
 
-                var precheck = new TextPrecheck();
+                var precheck = shared.Precheck;
                 compilationStart.RegisterSymbolStartAction(
                     symbolStart =>
                     {
@@ -62,7 +64,6 @@ namespace WebSocketHandoff.Analyzers.Flow
                                 return;
                             }
 
-                            var context = new TypeFlowContext(types, type, symbolEnd.CancellationToken);
                             // Operation blocks arrive concurrently: source order makes the results (and which plan a
                             // raw use reached by two creations carries) the same on every run.
                             var ordered = new List<MemberBody>(members);
@@ -71,7 +72,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                                 var byFile = string.CompareOrdinal(a.Root.Syntax.SyntaxTree.FilePath, b.Root.Syntax.SyntaxTree.FilePath);
                                 return byFile != 0 ? byFile : a.Root.Syntax.SpanStart.CompareTo(b.Root.Syntax.SpanStart);
                             });
-                            var analysis = HandoffAnalysis.Analyze(context, ordered);
+                            var analysis = shared.GetAnalysis(type, ordered, symbolEnd.CancellationToken);
                             Report(analysis, types, symbolEnd);
                         });
                     },

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
@@ -24,7 +25,15 @@ namespace WebSocketHandoff.Analyzers.Flow
 
         public static HandoffPlan For(CreationResult creation)
         {
-            return creation.Plan ??= Build(creation);
+            // The analysis is shared by the analyzers, which may ask at once: Build only reads, and one plan is published.
+            var plan = Volatile.Read(ref creation.PlanSlot);
+            if (plan != null)
+            {
+                return plan;
+            }
+
+            plan = Build(creation);
+            return Interlocked.CompareExchange(ref creation.PlanSlot, plan, null) ?? plan;
         }
 
         private static HandoffPlan Build(CreationResult creation)

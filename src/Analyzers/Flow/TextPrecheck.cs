@@ -97,12 +97,15 @@ namespace WebSocketHandoff.Analyzers.Flow
 
         private static bool IndexOf(char[] buffer, int length, string needle)
         {
+            // Array.IndexOf finds the first character (vectorized on .NET Core); the rest is compared by hand.
             var first = needle[0];
-            for (var i = 0; i <= length - needle.Length; i++)
+            var last = length - needle.Length;
+            for (var i = 0; i <= last; i++)
             {
-                if (buffer[i] != first)
+                i = System.Array.IndexOf(buffer, first, i, last - i + 1);
+                if (i < 0)
                 {
-                    continue;
+                    return false;
                 }
 
                 var j = 1;
