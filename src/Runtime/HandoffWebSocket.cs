@@ -390,15 +390,37 @@ namespace WebSocketHandoff
                 throw new ArgumentNullException(nameof(buffer));
             }
 
-            // Through the Memory overload, so that both share one place that tracks message boundaries.
-            ValueTask<ValueWebSocketReceiveResult> receive = ReceiveAsync(buffer.AsMemory(), cancellationToken);
-            return receive.IsCompletedSuccessfully
-                ? Task.FromResult(ToReceiveResult(receive.Result))
-                : AwaitReceiveResultAsync(receive);
+            // On the BCL WebSocket's Memory overload, as the BCL's own ArraySegment overload is: a receive that completes
+            // later costs what it costs there (a pooled state machine, the Task over it, the result), not an unpooled
+            // async Task state machine on top of a pooled one.
+            ThrowIfHandedOff();
+            ValueTask<ValueWebSocketReceiveResult> receive = _webSocket.ReceiveAsync(buffer.AsMemory(), cancellationToken);
+            if (receive.IsCompletedSuccessfully)
+            {
+                ValueWebSocketReceiveResult result = receive.Result;
+                OnReceived(result.MessageType, result.EndOfMessage);
+                return Task.FromResult(ToReceiveResult(result));
+            }
+
+            return AwaitReceiveResultAsync(receive).AsTask();
         }
 
-        private async Task<WebSocketReceiveResult> AwaitReceiveResultAsync(ValueTask<ValueWebSocketReceiveResult> receive)
-            => ToReceiveResult(await receive.ConfigureAwait(false));
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+        private async ValueTask<WebSocketReceiveResult> AwaitReceiveResultAsync(ValueTask<ValueWebSocketReceiveResult> receive)
+        {
+            ValueWebSocketReceiveResult result;
+            try
+            {
+                result = await receive.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (_transport.IsHandedOff)
+            {
+                throw HandedOffReceiveException(ex);
+            }
+
+            OnReceived(result.MessageType, result.EndOfMessage);
+            return ToReceiveResult(result);
+        }
 
         private WebSocketReceiveResult ToReceiveResult(ValueWebSocketReceiveResult result)
             => result.MessageType == WebSocketMessageType.Close
@@ -431,12 +453,16 @@ namespace WebSocketHandoff
             }
             catch (Exception ex) when (_transport.IsHandedOff)
             {
-                throw new InvalidOperationException(_phase == Phase.Failed ? FrameBoundedStream.FailedReadMessage : FrameBoundedStream.DetachedReadMessage, ex);
+                throw HandedOffReceiveException(ex);
             }
 
             OnReceived(result.MessageType, result.EndOfMessage);
             return result;
         }
+
+        /// <summary>A receive that failed because the handoff point was fixed under it (or the detach failed).</summary>
+        private InvalidOperationException HandedOffReceiveException(Exception inner)
+            => new InvalidOperationException(_phase == Phase.Failed ? FrameBoundedStream.FailedReadMessage : FrameBoundedStream.DetachedReadMessage, inner);
 
         private void OnReceived(WebSocketMessageType messageType, bool endOfMessage)
         {

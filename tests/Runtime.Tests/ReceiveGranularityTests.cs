@@ -1,0 +1,149 @@
+using System;
+using System.Net.WebSockets;
+using System.Threading;
+using System.Threading.Tasks;
+using WebSocketHandoff.Tests.Infrastructure;
+using Xunit;
+
+namespace WebSocketHandoff.Tests;
+
+/// <summary>
+/// G6 for the ArraySegment overload of ReceiveAsync, which allocates a result per call on the BCL WebSocket too: the helper
+/// must not make the application call it more often per message, nor allocate more per call when the receive has to wait.
+/// </summary>
+/// <remarks>Allocation is measured process-wide, so these tests run alone, with <see cref="CostTests"/>.</remarks>
+[Collection(nameof(HostileInputTests))]
+public sealed class ReceiveGranularityTests
+{
+    private const int Batch = 500;
+
+    [Theory]
+    [InlineData(65536)]
+    [InlineData(16384)]
+    [InlineData(5000)]
+    public async Task A_message_that_arrived_in_one_write_takes_no_more_ReceiveAsync_results_than_with_the_BCL_WebSocket(int size)
+    {
+        int bcl = await ResultsPerArrivedMessageAsync(size, handoff: false);
+        int handoff = await ResultsPerArrivedMessageAsync(size, handoff: true);
+        Assert.True(handoff <= bcl, $"{size} B message: HandoffWebSocket returned {handoff} results, the BCL WebSocket {bcl}");
+    }
+
+    [Fact]
+    public async Task A_64_KiB_message_streamed_by_a_peer_takes_no_more_ReceiveAsync_results_than_with_the_BCL_WebSocket()
+    {
+        double bcl = await ResultsPerStreamedMessageAsync(handoff: false);
+        double handoff = await ResultsPerStreamedMessageAsync(handoff: true);
+        Assert.True(handoff <= bcl, $"HandoffWebSocket returned {handoff:F2} results per message, the BCL WebSocket {bcl:F2}");
+    }
+
+    [Fact]
+    public async Task An_ArraySegment_receive_that_waits_allocates_no_more_than_with_the_BCL_WebSocket()
+    {
+        double bcl = await AllocatedPerWaitingReceiveAsync(handoff: false);
+        double handoff = await AllocatedPerWaitingReceiveAsync(handoff: true);
+
+        // A little slack for the runtime's own background allocations (timers, thread pool) during the run.
+        Assert.True(handoff <= bcl + 8, $"HandoffWebSocket allocated {handoff:F1} B per 64 KiB message, the BCL WebSocket {bcl:F1} B");
+    }
+
+    private static WebSocket Create(Loopback lb, bool handoff)
+        => handoff ? Peers.Handoff(lb.LocalStream, isServer: false) : Peers.Bcl(lb.LocalStream, isServer: false);
+
+    private static async Task<int> ResultsPerArrivedMessageAsync(int size, bool handoff)
+    {
+        using Loopback lb = await Loopback.CreateAsync();
+        using WebSocket ws = Create(lb, handoff);
+        byte[] frame = Frames.Build(Frames.Binary, Frames.RandomBytes(size));
+        await lb.RemoteStream.WriteAsync(frame).Within();
+
+        // Wait (bounded) until the whole frame is readable from the local socket, so that both WebSockets see the same thing.
+        using var limit = new CancellationTokenSource(Bounded.Limit);
+        while (lb.Local.Available < frame.Length)
+        {
+            await Task.Delay(5, limit.Token);
+        }
+
+        var buffer = new byte[size];
+        int results = 0;
+        int received = 0;
+        WebSocketReceiveResult result;
+        do
+        {
+            result = await ws.ReceiveAsync(new ArraySegment<byte>(buffer, received, size - received), Bounded.Token()).Within();
+            received += result.Count;
+            results++;
+        }
+        while (!result.EndOfMessage);
+
+        Assert.Equal(size, received);
+        return results;
+    }
+
+    private static async Task<double> ResultsPerStreamedMessageAsync(bool handoff)
+    {
+        using Loopback lb = await Loopback.CreateAsync();
+        using WebSocket ws = Create(lb, handoff);
+        using WebSocket peer = Peers.Bcl(lb.RemoteStream, isServer: true);
+        byte[] message = Frames.RandomBytes(65536);
+        Task send = Task.Run(async () =>
+        {
+            for (int i = 0; i < Batch; i++)
+            {
+                await peer.SendAsync(message.AsMemory(), WebSocketMessageType.Binary, true, default);
+            }
+        });
+
+        var segment = new ArraySegment<byte>(new byte[message.Length]);
+        int results = 0;
+        for (int i = 0; i < Batch; i++)
+        {
+            WebSocketReceiveResult result;
+            do
+            {
+                result = await ws.ReceiveAsync(segment, default).Within();
+                results++;
+            }
+            while (!result.EndOfMessage);
+        }
+
+        await send.Within();
+        return (double)results / Batch;
+    }
+
+    /// <summary>
+    /// Allocated bytes per 64 KiB message received with the ArraySegment overload while the receive is pending before the
+    /// peer sends (so it completes asynchronously every time); the least over a few batches, as in <see cref="CostTests"/>.
+    /// </summary>
+    private static async Task<double> AllocatedPerWaitingReceiveAsync(bool handoff)
+    {
+        using Loopback lb = await Loopback.CreateAsync();
+        using WebSocket ws = Create(lb, handoff);
+        using WebSocket peer = Peers.Bcl(lb.RemoteStream, isServer: true);
+        byte[] message = Frames.RandomBytes(65536);
+        var segment = new ArraySegment<byte>(new byte[message.Length]);
+
+        async Task ReceiveAsync(int n)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                Task<WebSocketReceiveResult> receive = ws.ReceiveAsync(segment, default);
+                await peer.SendAsync(message.AsMemory(), WebSocketMessageType.Binary, true, default);
+                while (!(await receive).EndOfMessage)
+                {
+                    receive = ws.ReceiveAsync(segment, default);
+                }
+            }
+        }
+
+        await ReceiveAsync(Batch).Within(); // warm-up: pools filled, code jitted
+        double least = double.MaxValue;
+        for (int b = 0; b < 3; b++)
+        {
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            await ReceiveAsync(Batch).Within();
+            least = Math.Min(least, (double)(GC.GetTotalAllocatedBytes(precise: true) - before) / Batch);
+        }
+
+        return least;
+    }
+}
