@@ -15,6 +15,9 @@ namespace WebSocketHandoff.Analyzers.Flow
     {
         private static readonly string[] Needles = { "CreateFromStream", "Detach" };
 
+        /// <summary>What the text of a member that names a creation or a detach holds (see <see cref="MemberMayHandoff"/>).</summary>
+        private static readonly string[] MemberNeedles = { "CreateFromStream", "Detach" };
+
         private readonly ConcurrentDictionary<SyntaxTree, bool> _trees = new ConcurrentDictionary<SyntaxTree, bool>();
 
         public bool TypeMayHandoff(INamedTypeSymbol type, CancellationToken cancellationToken)
@@ -34,6 +37,13 @@ namespace WebSocketHandoff.Analyzers.Flow
         /// <summary>Does the member's syntax name a creation or a detach?</summary>
         public static bool MemberMayHandoff(SyntaxNode node)
         {
+            // Walking the tokens realizes the member's red tree; its text is already in memory. Every identifier the walk
+            // accepts holds "CreateFromStream" or "Detach" in its source text, unless spelled with a Unicode escape.
+            if (!SpanMayHold(node, MemberNeedles))
+            {
+                return false;
+            }
+
             foreach (var token in node.DescendantTokens())
             {
                 if (token.IsKind(SyntaxKind.IdentifierToken))
@@ -43,6 +53,29 @@ namespace WebSocketHandoff.Analyzers.Flow
                     {
                         return true;
                     }
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// Can an identifier token of <paramref name="node"/> have one of <paramref name="needles"/> in its value text? Not
+        /// when no needle is in the node's source text and no Unicode escape (<c>\u</c>, <c>\U</c>) either.
+        /// </summary>
+        private static bool SpanMayHold(SyntaxNode node, string[] needles)
+        {
+            var text = node.SyntaxTree.GetText().ToString(node.Span);
+            if (text.IndexOf("\\u", System.StringComparison.Ordinal) >= 0 || text.IndexOf("\\U", System.StringComparison.Ordinal) >= 0)
+            {
+                return true;
+            }
+
+            foreach (var needle in needles)
+            {
+                if (text.IndexOf(needle, System.StringComparison.Ordinal) >= 0)
+                {
+                    return true;
                 }
             }
 
