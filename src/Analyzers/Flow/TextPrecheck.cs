@@ -15,6 +15,9 @@ namespace WebSocketHandoff.Analyzers.Flow
     {
         private static readonly string[] Needles = { "CreateFromStream", "Detach" };
 
+        /// <summary>What the text of a member that names a creation or a detach holds (see <see cref="MemberMayHandoff"/>).</summary>
+        private static readonly string[] MemberNeedles = { "CreateFromStream", "Detach" };
+
         private readonly ConcurrentDictionary<SyntaxTree, bool> _trees = new ConcurrentDictionary<SyntaxTree, bool>();
 
         public bool TypeMayHandoff(INamedTypeSymbol type, CancellationToken cancellationToken)
@@ -34,19 +37,46 @@ namespace WebSocketHandoff.Analyzers.Flow
         /// <summary>Does the member's syntax name a creation or a detach?</summary>
         public static bool MemberMayHandoff(SyntaxNode node)
         {
+            // Walking the tokens realizes the member's red tree; its text is already in memory. Every identifier accepted
+            // holds "CreateFromStream" or "Detach" in its source text, unless spelled with a Unicode escape (\u, \U).
+            var text = node.SyntaxTree.GetText().ToString(node.Span);
+            if (text.IndexOf("\\u", System.StringComparison.Ordinal) < 0 && text.IndexOf("\\U", System.StringComparison.Ordinal) < 0)
+            {
+                // No escape: such an identifier's text holds its name, so only the tokens at the needles' places can be one.
+                foreach (var needle in MemberNeedles)
+                {
+                    for (var i = text.IndexOf(needle, System.StringComparison.Ordinal); i >= 0; i = text.IndexOf(needle, i + 1, System.StringComparison.Ordinal))
+                    {
+                        if (IsHandoffName(node.FindToken(node.SpanStart + i)))
+                        {
+                            return true;
+                        }
+                    }
+                }
+
+                return false;
+            }
+
             foreach (var token in node.DescendantTokens())
             {
-                if (token.IsKind(SyntaxKind.IdentifierToken))
+                if (IsHandoffName(token))
                 {
-                    var text = token.ValueText;
-                    if (text == "CreateFromStream" || text == "DetachAsync" || text == "SendAndDetachAsync" || text == "Detach")
-                    {
-                        return true;
-                    }
+                    return true;
                 }
             }
 
             return false;
+        }
+
+        private static bool IsHandoffName(SyntaxToken token)
+        {
+            if (!token.IsKind(SyntaxKind.IdentifierToken))
+            {
+                return false;
+            }
+
+            var text = token.ValueText;
+            return text == "CreateFromStream" || text == "DetachAsync" || text == "SendAndDetachAsync" || text == "Detach";
         }
 
         /// <summary>Does the member's syntax mention one of these identifiers (the names of transport fields)?</summary>
