@@ -140,32 +140,22 @@ public sealed class ReviewFixTests
     }
 
     /// <summary>Forwards to a stream; when armed, the next write waits until released.</summary>
-    private sealed class GatedWriteStream : Stream
+    private sealed class GatedWriteStream : DelegatingStream
     {
-        private readonly Stream _inner;
         private volatile TaskCompletionSource<bool>? _armed;
         private readonly TaskCompletionSource<bool> _blocked = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource<bool> _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public GatedWriteStream(Stream inner) => _inner = inner;
+        public GatedWriteStream(Stream inner)
+            : base(inner)
+        {
+        }
 
         public Task WriteBlocked => _blocked.Task;
 
         public void BlockNextWrite() => _armed = _release;
 
         public void Release() => _release.TrySetResult(true);
-
-        public override bool CanRead => true;
-        public override bool CanWrite => true;
-        public override bool CanSeek => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _inner.ReadAsync(buffer, cancellationToken);
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _inner.ReadAsync(buffer, offset, count, cancellationToken);
-
-        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -176,29 +166,7 @@ public sealed class ReviewFixTests
                 await armed.Task.ConfigureAwait(false);
             }
 
-            await _inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
-        }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer, offset, count, default).GetAwaiter().GetResult();
-
-        public override void Flush() => _inner.Flush();
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _inner.Dispose();
-            }
-
-            base.Dispose(disposing);
+            await Inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
     }
 
