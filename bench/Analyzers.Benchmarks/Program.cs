@@ -28,6 +28,18 @@ public static class Program
             int files = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : CorpusGenerator.DefaultFiles;
             return TelemetryReport.Run(runs, files, Console.Out);
         }
+        if (args.Length > 0 && args[0] == "profile")
+        {
+            // For a sampling profiler (dotnet-trace): compile one corpus with the WSH analyzers, over and over.
+            var kind = args.Length > 1 ? Enum.Parse<CorpusKind>(args[1]) : CorpusKind.Spread;
+            int runs = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10;
+            AnalyzerHarness harness = AnalyzerHarness.Create(kind);
+            for (int i = 0; i < runs; i++)
+            {
+                harness.WithAnalyzers(harness.Analyzers);
+            }
+            return 0;
+        }
         BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, JobOptions.ConfigFor(args, DefaultJob));
         return 0;
     }

@@ -24,10 +24,16 @@ namespace WebSocketHandoff.Analyzers.Flow
             _types = context.Types;
         }
 
+        // Reused by every Collect of this graph: a graph has thousands of operations, and a fresh stack and child list
+        // per operation were most of the classifier's allocations.
+        private readonly Stack<KeyValuePair<IOperation, bool>> _stack = new Stack<KeyValuePair<IOperation, bool>>();
+        private readonly List<IOperation> _children = new List<IOperation>();
+
         public void Collect(IOperation root, List<FlowEvent> events)
         {
             // Post-order: an invocation happens after its receiver and arguments are evaluated.
-            var stack = new Stack<KeyValuePair<IOperation, bool>>();
+            var stack = _stack;
+            stack.Clear();
             stack.Push(new KeyValuePair<IOperation, bool>(root, false));
             while (stack.Count > 0)
             {
@@ -39,10 +45,15 @@ namespace WebSocketHandoff.Analyzers.Flow
                 }
 
                 stack.Push(new KeyValuePair<IOperation, bool>(item.Key, true));
-                var children = new List<IOperation>(item.Key.ChildOperations);
-                for (var i = children.Count - 1; i >= 0; i--)
+                _children.Clear();
+                foreach (var child in item.Key.ChildOperations)
                 {
-                    stack.Push(new KeyValuePair<IOperation, bool>(children[i], false));
+                    _children.Add(child);
+                }
+
+                for (var i = _children.Count - 1; i >= 0; i--)
+                {
+                    stack.Push(new KeyValuePair<IOperation, bool>(_children[i], false));
                 }
             }
         }

@@ -119,19 +119,23 @@ namespace WebSocketHandoff.Analyzers.Flow
 
         public List<DetachResult> Detaches { get; } = new List<DetachResult>();
 
-        public static HandoffAnalysis Analyze(TypeFlowContext context, IReadOnlyList<MemberBody> members)
+        /// <param name="screen">
+        /// Skip the members <see cref="QuietMemberScreen"/> settles without a graph (always, but for the tests that check
+        /// the screen against the full analysis).
+        /// </param>
+        public static HandoffAnalysis Analyze(TypeFlowContext context, IReadOnlyList<MemberBody> members, bool screen = true)
         {
             var analysis = new HandoffAnalysis(context);
-            analysis.Run(members);
+            analysis.Run(members, screen);
             return analysis;
         }
 
-        private void Run(IReadOnlyList<MemberBody> members)
+        private void Run(IReadOnlyList<MemberBody> members, bool screen)
         {
             foreach (var member in members)
             {
                 _context.CancellationToken.ThrowIfCancellationRequested();
-                if (!TextPrecheck.MemberMayHandoff(member.Root.Syntax))
+                if (!TextPrecheck.MemberMayHandoff(member.Root.Syntax) || (screen && QuietMemberScreen.IsQuiet(member.Root, _context.Types)))
                 {
                     continue;
                 }

@@ -6,8 +6,8 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace WebSocketHandoff.Analyzers.Flow
 {
     /// <summary>
-    /// The opening every flow rule shares: concurrent, generated code skipped, types resolved once per compilation,
-    /// nothing registered without <c>System.Net.WebSockets.WebSocket</c>. Per type (transports in fields make the question
+    /// The opening every flow rule shares: concurrent, generated members left out (<see cref="GeneratedCode"/>), types
+    /// resolved once per compilation, nothing registered without <c>System.Net.WebSockets.WebSocket</c>. Per type (transports in fields make the question
     /// span members), operation blocks are collected only in files that mention a creation or a detach, and analyzed
     /// when the type ends — once for the four rules (<see cref="SharedHandoffAnalyses"/>).
     /// </summary>
@@ -16,7 +16,8 @@ namespace WebSocketHandoff.Analyzers.Flow
         public sealed override void Initialize(AnalysisContext context)
         {
             context.EnableConcurrentExecution();
-            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            // Generated code is skipped here, not by the driver: see GeneratedCode for why.
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.Analyze | GeneratedCodeAnalysisFlags.ReportDiagnostics);
             context.RegisterCompilationStartAction(compilationStart =>
             {
                 // Shared with the other flow rules: types, precheck and each type's analysis are done once per compilation.
@@ -28,11 +29,12 @@ namespace WebSocketHandoff.Analyzers.Flow
                 }
 
                 var precheck = shared.Precheck;
+                var generated = shared.GeneratedCodeFor(compilationStart.Options);
                 compilationStart.RegisterSymbolStartAction(
                     symbolStart =>
                     {
                         var type = (INamedTypeSymbol)symbolStart.Symbol;
-                        if (!precheck.TypeMayHandoff(type, symbolStart.CancellationToken))
+                        if (GeneratedCode.HasGeneratedCodeAttribute(type) || !precheck.TypeMayHandoff(type, symbolStart.CancellationToken))
                         {
                             return;
                         }
@@ -41,6 +43,12 @@ namespace WebSocketHandoff.Analyzers.Flow
                         symbolStart.RegisterOperationBlockAction(block =>
                         {
                             // A method's body block hangs off its IMethodBodyOperation: the graph is built from the root.
+                            if (block.OperationBlocks.IsEmpty
+                                || generated.IsGenerated(block.OwningSymbol, block.OperationBlocks[0].Syntax.SyntaxTree, block.CancellationToken))
+                            {
+                                return;
+                            }
+
                             IOperation? previous = null;
                             foreach (var operation in block.OperationBlocks)
                             {

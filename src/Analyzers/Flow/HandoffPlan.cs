@@ -180,6 +180,11 @@ namespace WebSocketHandoff.Analyzers.Flow
                 return true;
             }
 
+            if (DeclaredInEnclosingBlock(local, detachStatement))
+            {
+                return true;
+            }
+
             var model = creation.Member.Root.SemanticModel;
             if (model == null || model.SyntaxTree != detachStatement.SyntaxTree)
             {
@@ -191,6 +196,39 @@ namespace WebSocketHandoff.Analyzers.Flow
                 if (SymbolEqualityComparer.Default.Equals(symbol, local))
                 {
                     return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// The common case without a symbol lookup: the local is declared by a statement of a block that also holds
+        /// <paramref name="statement"/>, later, with no lambda or local function between (where a local of the same name
+        /// could hide it). C# allows no other local of that name in the block's nested statements.
+        /// </summary>
+        private static bool DeclaredInEnclosingBlock(ILocalSymbol local, SyntaxNode statement)
+        {
+            if (local.DeclaringSyntaxReferences.Length != 1
+                || !(local.DeclaringSyntaxReferences[0].GetSyntax() is VariableDeclaratorSyntax declarator)
+                || !(declarator.Parent?.Parent is LocalDeclarationStatementSyntax declaration)
+                || !(declaration.Parent is BlockSyntax block)
+                || declarator.SyntaxTree != statement.SyntaxTree
+                || statement.SpanStart < declaration.Span.End)
+            {
+                return false;
+            }
+
+            for (var node = statement.Parent; node != null; node = node.Parent)
+            {
+                if (node == block)
+                {
+                    return true;
+                }
+
+                if (node is AnonymousFunctionExpressionSyntax || node is LocalFunctionStatementSyntax || node is MemberDeclarationSyntax)
+                {
+                    return false;
                 }
             }
 

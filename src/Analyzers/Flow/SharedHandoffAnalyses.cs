@@ -45,6 +45,21 @@ namespace WebSocketHandoff.Analyzers.Flow
 
         public TextPrecheck Precheck { get; } = new TextPrecheck();
 
+        private GeneratedCode? _generatedCode;
+
+        /// <summary>Which code is generated (one answer per file, shared by the four analyzers).</summary>
+        public GeneratedCode GeneratedCodeFor(Microsoft.CodeAnalysis.Diagnostics.AnalyzerOptions options)
+        {
+            var current = Volatile.Read(ref _generatedCode);
+            if (current == null)
+            {
+                Interlocked.CompareExchange(ref _generatedCode, new GeneratedCode(options), null);
+                current = _generatedCode!;
+            }
+
+            return current;
+        }
+
         public static SharedHandoffAnalyses For(Compilation compilation) => s_byCompilation.GetValue(compilation, s_create);
 
         /// <summary>How many analyses were computed for this compilation (for tests: one per type, not one per rule).</summary>
