@@ -30,9 +30,14 @@ namespace WebSocketHandoff.Analyzers
             _options = options;
         }
 
-        /// <summary>Is <paramref name="symbol"/>, declared in <paramref name="tree"/>, generated code?</summary>
-        public bool IsGenerated(ISymbol symbol, SyntaxTree tree, CancellationToken cancellationToken) =>
-            IsGeneratedTree(tree, cancellationToken) || HasGeneratedCodeAttribute(symbol);
+        /// <summary>
+        /// Is the member <paramref name="symbol"/>, declared in <paramref name="tree"/>, generated code? Its containing
+        /// types are not looked at: the caller has checked them once for all their members.
+        /// </summary>
+        public bool IsGeneratedMember(ISymbol symbol, SyntaxTree tree, CancellationToken cancellationToken) =>
+            IsGeneratedTree(tree, cancellationToken)
+            || HasOwnGeneratedCodeAttribute(symbol)
+            || (symbol is IMethodSymbol { AssociatedSymbol: { } associated } && HasOwnGeneratedCodeAttribute(associated));
 
         public bool IsGeneratedTree(SyntaxTree tree, CancellationToken cancellationToken) =>
             _trees.GetOrAdd(tree, t => ComputeIsGeneratedTree(t, cancellationToken));
@@ -42,14 +47,24 @@ namespace WebSocketHandoff.Analyzers
         {
             for (var current = symbol; current != null && !(current is INamespaceSymbol); current = current.ContainingSymbol)
             {
-                foreach (var attribute in current.GetAttributes())
+                if (HasOwnGeneratedCodeAttribute(current))
                 {
-                    var type = attribute.AttributeClass;
-                    if (type?.Name == "GeneratedCodeAttribute"
-                        && type.ContainingNamespace?.ToDisplayString() == "System.CodeDom.Compiler")
-                    {
-                        return true;
-                    }
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool HasOwnGeneratedCodeAttribute(ISymbol symbol)
+        {
+            foreach (var attribute in symbol.GetAttributes())
+            {
+                var type = attribute.AttributeClass;
+                if (type?.Name == "GeneratedCodeAttribute"
+                    && type.ContainingNamespace?.ToDisplayString() == "System.CodeDom.Compiler")
+                {
+                    return true;
                 }
             }
 

@@ -44,7 +44,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                         {
                             // A method's body block hangs off its IMethodBodyOperation: the graph is built from the root.
                             if (block.OperationBlocks.IsEmpty
-                                || generated.IsGenerated(block.OwningSymbol, block.OperationBlocks[0].Syntax.SyntaxTree, block.CancellationToken))
+                                || generated.IsGeneratedMember(block.OwningSymbol, block.OperationBlocks[0].Syntax.SyntaxTree, block.CancellationToken))
                             {
                                 return;
                             }

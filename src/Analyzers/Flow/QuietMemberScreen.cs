@@ -27,14 +27,29 @@ namespace WebSocketHandoff.Analyzers.Flow
     /// </summary>
     internal static class QuietMemberScreen
     {
+        [System.ThreadStatic]
+        private static Walk? t_walk;
+
         public static bool IsQuiet(IOperation root, HandoffTypes types)
         {
-            var walk = new Walk(types);
-            if (!walk.Run(root))
+            // One walk per thread, cleared and reused: the screen runs for every member that names a creation or a detach,
+            // and growing fresh lists each time made it one of the analyzers' largest allocators (and so a large share of
+            // the collections the compiler's own allocations then trigger inside analyzer time).
+            var walk = t_walk ??= new Walk();
+            walk.Reset(types);
+            try
             {
-                return false;
+                return walk.Run(root) && AllQuiet(walk);
             }
+            finally
+            {
+                // Keep the capacity, not the operations (nor, through them, the compilation).
+                walk.Reset(null);
+            }
+        }
 
+        private static bool AllQuiet(Walk walk)
+        {
             foreach (var creation in walk.Creations)
             {
                 if (!CreationIsQuiet(walk, creation))
@@ -230,13 +245,23 @@ namespace WebSocketHandoff.Analyzers.Flow
         /// <summary>One pass over the member's operations: what the screen needs, or false for a shape it does not settle.</summary>
         private sealed class Walk
         {
-            private readonly HandoffTypes _types;
             private readonly List<TextSpan> _loops = new List<TextSpan>();
             private readonly List<TextSpan> _closures = new List<TextSpan>();
+            private readonly Stack<(IOperation Operation, bool InClosure)> _stack = new Stack<(IOperation, bool)>();
+            private readonly Stack<IOperation> _descendants = new Stack<IOperation>();
+            private HandoffTypes _types = null!;
 
-            public Walk(HandoffTypes types)
+            public void Reset(HandoffTypes? types)
             {
-                _types = types;
+                _types = types!;
+                _descendants.Clear();
+                _loops.Clear();
+                _closures.Clear();
+                _stack.Clear();
+                Creations.Clear();
+                Detaches.Clear();
+                Assignments.Clear();
+                AllMentions.Clear();
             }
 
             public List<IInvocationOperation> Creations { get; } = new List<IInvocationOperation>();
@@ -250,7 +275,7 @@ namespace WebSocketHandoff.Analyzers.Flow
 
             public bool Run(IOperation root)
             {
-                var stack = new Stack<(IOperation Operation, bool InClosure)>();
+                var stack = _stack;
                 stack.Push((root, false));
                 while (stack.Count > 0)
                 {
@@ -260,7 +285,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                         return false;
                     }
 
-                    var childInClosure = inClosure || operation is IAnonymousFunctionOperation || operation is ILocalFunctionOperation;
+                    var childInClosure = inClosure || operation.Kind == OperationKind.AnonymousFunction || operation.Kind == OperationKind.LocalFunction;
                     foreach (var child in operation.ChildOperations)
                     {
                         stack.Push((child, childInClosure));
@@ -270,46 +295,65 @@ namespace WebSocketHandoff.Analyzers.Flow
                 return true;
             }
 
+            // A switch on the kind, not on the interface: a member has hundreds of operations, and a chain of interface
+            // type tests per operation cost more than the rest of the screen.
             private bool Visit(IOperation operation, bool inClosure)
             {
-                switch (operation)
+                switch (operation.Kind)
                 {
-                    case IBranchOperation { BranchKind: BranchKind.GoTo }:
-                        return false;
-                    case ILoopOperation loop:
+                    case OperationKind.Branch:
+                        return ((IBranchOperation)operation).BranchKind != BranchKind.GoTo;
+                    case OperationKind.Loop:
                         _loops.Add(operation.Syntax.Span);
-                        if (loop is IForEachLoopOperation forEach)
+                        if (operation is IForEachLoopOperation forEach)
                         {
                             Assignments.Add(new Assignment(new List<ISymbol>(forEach.Locals), forEach.Collection, false));
                         }
 
                         break;
-                    case IAnonymousFunctionOperation:
-                    case ILocalFunctionOperation:
+                    case OperationKind.AnonymousFunction:
+                    case OperationKind.LocalFunction:
                         _closures.Add(operation.Syntax.Span);
                         break;
-                    case IInvocationOperation invocation:
-                        VisitInvocation(invocation);
+                    case OperationKind.Invocation:
+                        VisitInvocation((IInvocationOperation)operation);
                         break;
-                    case ILocalReferenceOperation local:
-                        AllMentions.Add(new Mention(local.Local, operation.Syntax.Span, inClosure));
+                    case OperationKind.LocalReference:
+                        AllMentions.Add(new Mention(((ILocalReferenceOperation)operation).Local, operation.Syntax.Span, inClosure));
                         break;
-                    case IParameterReferenceOperation parameter:
-                        AllMentions.Add(new Mention(parameter.Parameter, operation.Syntax.Span, inClosure));
+                    case OperationKind.ParameterReference:
+                        AllMentions.Add(new Mention(((IParameterReferenceOperation)operation).Parameter, operation.Syntax.Span, inClosure));
                         break;
-                    case IMemberReferenceOperation member when member.Member is IFieldSymbol || member.Member is IPropertySymbol:
-                        AllMentions.Add(new Mention(member.Member, operation.Syntax.Span, inClosure));
+                    case OperationKind.FieldReference:
+                    case OperationKind.PropertyReference:
+                        AllMentions.Add(new Mention(((IMemberReferenceOperation)operation).Member, operation.Syntax.Span, inClosure));
                         break;
-                    case IVariableDeclaratorOperation declarator when declarator.Initializer != null:
-                        Assignments.Add(new Assignment(new List<ISymbol> { declarator.Symbol }, declarator.Initializer.Value, false));
+                    case OperationKind.VariableDeclarator:
+                        var declarator = (IVariableDeclaratorOperation)operation;
+                        if (declarator.Initializer != null)
+                        {
+                            Assignments.Add(new Assignment(new List<ISymbol> { declarator.Symbol }, declarator.Initializer.Value, false));
+                        }
+
                         break;
-                    case IAssignmentOperation assignment:
+                    case OperationKind.SimpleAssignment:
+                    case OperationKind.CompoundAssignment:
+                    case OperationKind.CoalesceAssignment:
+                    case OperationKind.DeconstructionAssignment:
+                        var assignment = (IAssignmentOperation)operation;
                         AddAssignment(assignment.Target, assignment.Value);
                         break;
-                    case IPatternOperation pattern:
-                        return AddPattern(pattern);
-                    case IArgumentOperation { Parameter.RefKind: RefKind.Out or RefKind.Ref } argument when argument.Parent != null:
-                        AddAssignment(argument.Value, argument.Parent);
+                    case OperationKind.DeclarationPattern:
+                    case OperationKind.RecursivePattern:
+                    case OperationKind.ListPattern:
+                        return AddPattern((IPatternOperation)operation);
+                    case OperationKind.Argument:
+                        var argument = (IArgumentOperation)operation;
+                        if (argument.Parameter?.RefKind is RefKind.Out or RefKind.Ref && argument.Parent != null)
+                        {
+                            AddAssignment(argument.Value, argument.Parent);
+                        }
+
                         break;
                 }
 
@@ -500,9 +544,11 @@ namespace WebSocketHandoff.Analyzers.Flow
                 return true;
             }
 
-            private static IEnumerable<IOperation> DescendantsAndSelf(IOperation operation)
+            /// <summary>Not reentrant: one enumeration at a time (each caller finishes its loop before the next).</summary>
+            private IEnumerable<IOperation> DescendantsAndSelf(IOperation operation)
             {
-                var stack = new Stack<IOperation>();
+                var stack = _descendants;
+                stack.Clear();
                 stack.Push(operation);
                 while (stack.Count > 0)
                 {

@@ -1,4 +1,5 @@
-using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -15,17 +16,14 @@ namespace WebSocketHandoff.Analyzers.Flow
     {
         private static readonly string[] Needles = { "CreateFromStream", "Detach" };
 
-        /// <summary>What the text of a member that names a creation or a detach holds (see <see cref="MemberMayHandoff"/>).</summary>
-        private static readonly string[] MemberNeedles = { "CreateFromStream", "Detach" };
-
-        private readonly ConcurrentDictionary<SyntaxTree, bool> _trees = new ConcurrentDictionary<SyntaxTree, bool>();
+        /// <summary>Where each file's text holds a needle, found by one scan of the file per compilation.</summary>
+        private static readonly ConditionalWeakTable<SyntaxTree, TreeNeedles> s_trees = new ConditionalWeakTable<SyntaxTree, TreeNeedles>();
 
         public bool TypeMayHandoff(INamedTypeSymbol type, CancellationToken cancellationToken)
         {
             foreach (var reference in type.DeclaringSyntaxReferences)
             {
-                var tree = reference.SyntaxTree;
-                if (_trees.GetOrAdd(tree, t => TextContains(t.GetText(cancellationToken))))
+                if (NeedlesOf(reference.SyntaxTree, cancellationToken).Positions.Length > 0)
                 {
                     return true;
                 }
@@ -37,20 +35,33 @@ namespace WebSocketHandoff.Analyzers.Flow
         /// <summary>Does the member's syntax name a creation or a detach?</summary>
         public static bool MemberMayHandoff(SyntaxNode node)
         {
-            // Walking the tokens realizes the member's red tree; its text is already in memory. Every identifier accepted
-            // holds "CreateFromStream" or "Detach" in its source text, unless spelled with a Unicode escape (\u, \U).
-            var text = node.SyntaxTree.GetText().ToString(node.Span);
-            if (text.IndexOf("\\u", System.StringComparison.Ordinal) < 0 && text.IndexOf("\\U", System.StringComparison.Ordinal) < 0)
+            var needles = NeedlesOf(node.SyntaxTree, CancellationToken.None);
+            if (!needles.HasEscape)
             {
-                // No escape: such an identifier's text holds its name, so only the tokens at the needles' places can be one.
-                foreach (var needle in MemberNeedles)
+                // No Unicode escape (\u, \U) in the file: an identifier's text holds its name, so only the tokens at the
+                // needles' places can be one. The positions are sorted: find the first inside the member.
+                var positions = needles.Positions;
+                var span = node.Span;
+                var low = 0;
+                var high = positions.Length;
+                while (low < high)
                 {
-                    for (var i = text.IndexOf(needle, System.StringComparison.Ordinal); i >= 0; i = text.IndexOf(needle, i + 1, System.StringComparison.Ordinal))
+                    var middle = (low + high) / 2;
+                    if (positions[middle] < span.Start)
                     {
-                        if (IsHandoffName(node.FindToken(node.SpanStart + i)))
-                        {
-                            return true;
-                        }
+                        low = middle + 1;
+                    }
+                    else
+                    {
+                        high = middle;
+                    }
+                }
+
+                for (var i = low; i < positions.Length && positions[i] < span.End; i++)
+                {
+                    if (IsHandoffName(node.FindToken(positions[i])))
+                    {
+                        return true;
                     }
                 }
 
@@ -66,6 +77,16 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
 
             return false;
+        }
+
+        private static TreeNeedles NeedlesOf(SyntaxTree tree, CancellationToken cancellationToken)
+        {
+            if (!s_trees.TryGetValue(tree, out var needles))
+            {
+                needles = s_trees.GetValue(tree, t => TreeNeedles.Find(t.GetText(cancellationToken)));
+            }
+
+            return needles;
         }
 
         private static bool IsHandoffName(SyntaxToken token)
@@ -93,64 +114,92 @@ namespace WebSocketHandoff.Analyzers.Flow
             return false;
         }
 
-        private static bool TextContains(SourceText text)
+        /// <summary>The sorted positions of every needle in a file's text, and whether the text has a Unicode escape.</summary>
+        private sealed class TreeNeedles
         {
-            const int ChunkSize = 4096;
-            var overlap = 0;
-            foreach (var needle in Needles)
+            private TreeNeedles(int[] positions, bool hasEscape)
             {
-                overlap = System.Math.Max(overlap, needle.Length - 1);
+                Positions = positions;
+                HasEscape = hasEscape;
             }
 
-            var buffer = new char[ChunkSize + overlap];
-            var carried = 0;
-            for (var position = 0; position < text.Length;)
+            public int[] Positions { get; }
+
+            public bool HasEscape { get; }
+
+            public static TreeNeedles Find(SourceText text)
             {
-                var count = System.Math.Min(ChunkSize, text.Length - position);
-                text.CopyTo(position, buffer, carried, count);
-                var length = carried + count;
+                const int ChunkSize = 4096;
+                var overlap = 0;
                 foreach (var needle in Needles)
                 {
-                    if (IndexOf(buffer, length, needle))
+                    overlap = System.Math.Max(overlap, needle.Length - 1);
+                }
+
+                var found = new List<int>();
+                var hasEscape = false;
+                var buffer = new char[ChunkSize + overlap];
+                var carried = 0;
+                for (var position = 0; position < text.Length;)
+                {
+                    var count = System.Math.Min(ChunkSize, text.Length - position);
+                    text.CopyTo(position, buffer, carried, count);
+                    var length = carried + count;
+                    var bufferStart = position - carried;
+                    foreach (var needle in Needles)
+                    {
+                        // A match that lies wholly in the carried part was found in the previous chunk.
+                        AddMatches(buffer, length, needle, bufferStart, carried - needle.Length + 1, found);
+                    }
+
+                    hasEscape = hasEscape || HasEscapeIn(buffer, length);
+                    position += count;
+                    carried = System.Math.Min(overlap, length);
+                    System.Array.Copy(buffer, length - carried, buffer, 0, carried);
+                }
+
+                found.Sort();
+                return new TreeNeedles(found.ToArray(), hasEscape);
+            }
+
+            private static void AddMatches(char[] buffer, int length, string needle, int bufferStart, int firstNew, List<int> found)
+            {
+                // Array.IndexOf finds the first character (vectorized on .NET Core); the rest is compared by hand.
+                var first = needle[0];
+                var last = length - needle.Length;
+                for (var i = System.Math.Max(0, firstNew); i <= last; i++)
+                {
+                    i = System.Array.IndexOf(buffer, first, i, last - i + 1);
+                    if (i < 0)
+                    {
+                        return;
+                    }
+
+                    var j = 1;
+                    while (j < needle.Length && buffer[i + j] == needle[j])
+                    {
+                        j++;
+                    }
+
+                    if (j == needle.Length)
+                    {
+                        found.Add(bufferStart + i);
+                    }
+                }
+            }
+
+            private static bool HasEscapeIn(char[] buffer, int length)
+            {
+                for (var i = System.Array.IndexOf(buffer, '\\', 0, length); i >= 0 && i < length - 1; i = System.Array.IndexOf(buffer, '\\', i + 1, length - i - 1))
+                {
+                    if (buffer[i + 1] == 'u' || buffer[i + 1] == 'U')
                     {
                         return true;
                     }
                 }
 
-                position += count;
-                carried = System.Math.Min(overlap, length);
-                System.Array.Copy(buffer, length - carried, buffer, 0, carried);
+                return false;
             }
-
-            return false;
-        }
-
-        private static bool IndexOf(char[] buffer, int length, string needle)
-        {
-            // Array.IndexOf finds the first character (vectorized on .NET Core); the rest is compared by hand.
-            var first = needle[0];
-            var last = length - needle.Length;
-            for (var i = 0; i <= last; i++)
-            {
-                i = System.Array.IndexOf(buffer, first, i, last - i + 1);
-                if (i < 0)
-                {
-                    return false;
-                }
-
-                var j = 1;
-                while (j < needle.Length && buffer[i + j] == needle[j])
-                {
-                    j++;
-                }
-
-                if (j == needle.Length)
-                {
-                    return true;
-                }
-            }
-
-            return false;
         }
     }
 }
