@@ -27,7 +27,9 @@ namespace WebSocketHandoff.CodeFixes.Editing
         {
             var handoff = FixEditing.GetHandoffWebSocket(model.Compilation);
             var sites = PlanSites.TryResolve(root, plan);
-            return handoff != null && sites != null && HasMatchingCreate(model, handoff, sites.Creation, cancellationToken);
+            return handoff != null && sites != null
+                && HasMatchingCreate(model, handoff, sites.Creation, cancellationToken)
+                && ClosesCanBeRewritten(model, sites, cancellationToken);
         }
 
         /// <summary>The overloads mirror WebSocket.CreateFromStream; an overload without a counterpart (e.g. a newer BCL one) is not rewritten.</summary>
@@ -42,6 +44,20 @@ namespace WebSocketHandoff.CodeFixes.Editing
                 candidate.IsStatic
                 && candidate.Parameters.Length == original.Parameters.Length
                 && candidate.Parameters.Zip(original.Parameters, (a, b) => a.Name == b.Name && SymbolEqualityComparer.Default.Equals(a.Type, b.Type)).All(same => same));
+        }
+
+        /// <summary>Whether every close of the plan is on the WebSocket variable and has a shape the fix can rewrite (see <see cref="CloseSite.CanRewrite"/>).</summary>
+        private static bool ClosesCanBeRewritten(SemanticModel model, PlanSites sites, CancellationToken cancellationToken)
+        {
+            if (sites.Closes.IsEmpty)
+            {
+                return true;
+            }
+
+            var webSocket = sites.Declarator != null
+                ? model.GetDeclaredSymbol(sites.Declarator, cancellationToken)
+                : model.GetSymbolInfo(sites.AssignmentTarget!, cancellationToken).Symbol;
+            return webSocket != null && sites.Closes.All(close => close.CanRewrite(model, webSocket, cancellationToken));
         }
 
         /// <summary>Whether <paramref name="span"/> is a close call standing as its own statement, which can be removed.</summary>
@@ -76,6 +92,7 @@ namespace WebSocketHandoff.CodeFixes.Editing
                 var sites = PlanSites.TryResolve(root, plan);
                 if (sites is null
                     || !HasMatchingCreate(model, handoff, sites.Creation, cancellationToken)
+                    || !ClosesCanBeRewritten(model, sites, cancellationToken)
                     || sites.EditedSpans.Any(span => edited.Any(e => e.IntersectsWith(span))))
                 {
                     continue;
@@ -115,7 +132,7 @@ namespace WebSocketHandoff.CodeFixes.Editing
             editor.ReplaceNode(creationTarget, newTarget);
 
             // 2. The variable: HandoffWebSocket-typed where the declaration allows it, else cast at the detach.
-            var receiver = GetDetachReceiver(editor, model, handoff, sites, cancellationToken);
+            var receiver = GetDetachReceiver(editor, model, handoff, sites, out var typedAsHandoff, cancellationToken);
 
             // 3. The detach, before the first raw use, and the roots pointed at the detached stream.
             var scope = FixEditing.GetNamingScope(sites.DetachBefore);
@@ -156,10 +173,12 @@ namespace WebSocketHandoff.CodeFixes.Editing
                 editor.ReplaceNode(rootExpression, SyntaxFactory.IdentifierName(name).WithTriviaFrom(rootExpression));
             }
 
-            // 4. The close calls after the detach would throw on a detached socket (and wrote a Close frame before): dropped.
-            foreach (var close in sites.CloseStatements)
+            // 4. A close after the detach would throw on a detached socket (and wrote a Close frame into the raw stream before).
+            // One that follows the detach on every path is dropped; one also reached where no detach ran keeps closing there.
+            var guard = new CloseGuard(editor.Generator, handoff, model.Compilation, typedAsHandoff);
+            foreach (var close in sites.Closes)
             {
-                FixEditing.RemoveStatement(editor, close);
+                guard.Rewrite(editor, close);
             }
 
             // Inserted last: the statement may contain roots replaced above; the editor composes both edits.
@@ -177,12 +196,14 @@ namespace WebSocketHandoff.CodeFixes.Editing
         }
 
         /// <summary>
-        /// The expression the detach is called on. A local declared <c>var</c> from the creation is already a HandoffWebSocket;
-        /// one declared <c>WebSocket</c> and written nowhere else gets the type HandoffWebSocket; anything else (a field, a
-        /// local assigned elsewhere too) keeps its type and is cast at the detach.
+        /// The expression the detach is called on. A local declared <c>var</c> from the creation and written nowhere else
+        /// becomes a HandoffWebSocket; one declared <c>WebSocket</c> and written nowhere else gets the type HandoffWebSocket;
+        /// anything else (a field, a local assigned elsewhere too) keeps its type (a <c>var</c> is spelled out) and is cast at
+        /// the detach. <paramref name="typedAsHandoff"/> says whether the variable is a HandoffWebSocket after the fix.
         /// </summary>
-        private static ExpressionSyntax GetDetachReceiver(DocumentEditor editor, SemanticModel model, INamedTypeSymbol handoff, PlanSites sites, CancellationToken cancellationToken)
+        private static ExpressionSyntax GetDetachReceiver(DocumentEditor editor, SemanticModel model, INamedTypeSymbol handoff, PlanSites sites, out bool typedAsHandoff, CancellationToken cancellationToken)
         {
+            typedAsHandoff = true;
             VariableDeclaratorSyntax? declarator = null;
             ExpressionSyntax receiver;
             SyntaxNode? creationWrite = null;
@@ -211,7 +232,16 @@ namespace WebSocketHandoff.CodeFixes.Editing
             {
                 if (declaration.Type.IsVar && sites.Declarator != null)
                 {
-                    return receiver;
+                    if (!(model.GetDeclaredSymbol(declarator, cancellationToken) is ILocalSymbol varLocal)
+                        || !IsWrittenElsewhere(model, varLocal, creationWrite, cancellationToken))
+                    {
+                        return receiver;
+                    }
+
+                    // Another assignment needs the declared type to stay what the creation returned.
+                    editor.ReplaceNode(declaration.Type, editor.Generator.TypeExpression(varLocal.Type)
+                        .WithTriviaFrom(declaration.Type)
+                        .WithAdditionalAnnotations(Simplifier.Annotation, Simplifier.AddImportsAnnotation));
                 }
 
                 if (!declaration.Type.IsVar
@@ -224,6 +254,7 @@ namespace WebSocketHandoff.CodeFixes.Editing
                 }
             }
 
+            typedAsHandoff = false;
             return SyntaxFactory.ParenthesizedExpression(
                     SyntaxFactory.CastExpression(FixEditing.HandoffTypeSyntax(editor.Generator, handoff), receiver))
                 .WithAdditionalAnnotations(Simplifier.AddImportsAnnotation);
@@ -304,7 +335,7 @@ namespace WebSocketHandoff.CodeFixes.Editing
             public ExpressionSyntax? AssignmentTarget;
             public StatementSyntax DetachBefore = null!;
             public ImmutableArray<ExpressionSyntax> Roots;
-            public ImmutableArray<StatementSyntax> CloseStatements;
+            public ImmutableArray<CloseSite> Closes;
             public bool CanAwait;
             public ImmutableArray<TextSpan> EditedSpans;
 
@@ -375,25 +406,31 @@ namespace WebSocketHandoff.CodeFixes.Editing
 
                 sites.Roots = roots.ToImmutable();
 
-                // The close calls: dropped as whole statements; a close whose value is used cannot be dropped.
-                var closes = ImmutableArray.CreateBuilder<StatementSyntax>(plan.Closes.Length);
+                // A goto past the detach would reach the raw uses with the detached stream unassigned.
+                if (DetachOrder.CanBeSkippedByGoto(detachBefore))
+                {
+                    return null;
+                }
+
+                // The close calls: on the WebSocket variable itself, dropped or guarded (see CloseSite).
+                var closes = ImmutableArray.CreateBuilder<CloseSite>(plan.Closes.Length);
                 foreach (var span in plan.Closes)
                 {
-                    var statement = ResolveCloseStatement(root, span);
-                    if (statement is null)
+                    var close = CloseSite.TryResolve(root, span, detachBefore);
+                    if (close is null)
                     {
                         return null;
                     }
 
-                    closes.Add(statement);
+                    closes.Add(close);
                 }
 
-                sites.CloseStatements = closes.ToImmutable();
+                sites.Closes = closes.ToImmutable();
 
                 var editedSpans = ImmutableArray.CreateBuilder<TextSpan>();
                 editedSpans.Add(creation.Span);
                 editedSpans.AddRange(sites.Roots.Select(r => r.Span));
-                editedSpans.AddRange(sites.CloseStatements.Select(c => c.Span));
+                editedSpans.AddRange(sites.Closes.Select(c => c.EditedNode.Span));
                 sites.EditedSpans = editedSpans.ToImmutable();
                 return sites;
             }
