@@ -40,7 +40,7 @@ namespace WebSocketHandoff.CodeFixes.Editing
         {
             if (close.Statement != null)
             {
-                if (close.AlwaysAfterDetach)
+                if (close.Drop)
                 {
                     FixEditing.RemoveStatement(editor, close.Statement);
                     return;
@@ -67,7 +67,7 @@ namespace WebSocketHandoff.CodeFixes.Editing
                 {
                     var function = (AnonymousFunctionExpressionSyntax)current;
                     var body = (ExpressionSyntax)function.ExpressionBody!;
-                    var block = close.AlwaysAfterDetach
+                    var block = close.Drop
                         ? SyntaxFactory.Block()
                         : SyntaxFactory.Block(SyntaxFactory.IfStatement(NotDetached(close.Receiver), SyntaxFactory.ExpressionStatement(body.WithoutTrivia())));
                     return function.WithExpressionBody(null).WithBlock(block.WithTriviaFrom(body)).WithAdditionalAnnotations(Formatter.Annotation);
@@ -78,7 +78,7 @@ namespace WebSocketHandoff.CodeFixes.Editing
             editor.ReplaceNode(close.Call, (current, _) =>
             {
                 var completed = CompletedTask();
-                if (close.AlwaysAfterDetach)
+                if (close.Drop)
                 {
                     return completed.WithTriviaFrom(current);
                 }

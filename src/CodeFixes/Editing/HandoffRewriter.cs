@@ -60,8 +60,12 @@ namespace WebSocketHandoff.CodeFixes.Editing
             return webSocket != null && sites.Closes.All(close => close.CanRewrite(model, webSocket, cancellationToken));
         }
 
-        /// <summary>Whether <paramref name="span"/> is a close call standing as its own statement, which can be removed.</summary>
-        public static bool CanRemoveClose(SyntaxNode root, TextSpan span) => ResolveCloseStatement(root, span) != null;
+        /// <summary>
+        /// How the WSH002 fix treats the HandoffWebSocket close at <paramref name="span"/> (see <see cref="CloseSite.TryResolveOnHandoff"/>):
+        /// <c>true</c> when it is dropped, <c>false</c> when it is guarded, null when there is no fix.
+        /// </summary>
+        public static bool? GetHandoffCloseFix(SyntaxNode root, SemanticModel model, TextSpan span, CancellationToken cancellationToken) =>
+            CloseSite.TryResolveOnHandoff(root, model, span, cancellationToken)?.Drop;
 
         /// <summary>
         /// Rewrites <paramref name="document"/>: every plan (one per creation; duplicates are ignored) and every close call
@@ -104,14 +108,15 @@ namespace WebSocketHandoff.CodeFixes.Editing
 
             foreach (var span in closeCalls)
             {
-                var statement = ResolveCloseStatement(root, span);
-                if (statement is null || edited.Any(e => e.IntersectsWith(statement.Span)))
+                var close = CloseSite.TryResolveOnHandoff(root, model, span, cancellationToken);
+                if (close is null || edited.Any(e => e.IntersectsWith(close.EditedNode.Span)))
                 {
                     continue;
                 }
 
-                edited.Add(statement.Span);
-                FixEditing.RemoveStatement(editor, statement);
+                edited.Add(close.EditedNode.Span);
+                var typedAsHandoff = SymbolEqualityComparer.Default.Equals(model.GetTypeInfo(close.Receiver, cancellationToken).Type, handoff);
+                new CloseGuard(editor.Generator, handoff, model.Compilation, typedAsHandoff).Rewrite(editor, close);
             }
 
             return editor.GetChangedDocument();
@@ -314,17 +319,6 @@ namespace WebSocketHandoff.CodeFixes.Editing
                 default:
                     return null;
             }
-        }
-
-        private static StatementSyntax? ResolveCloseStatement(SyntaxNode root, TextSpan span)
-        {
-            if (!root.FullSpan.Contains(span))
-            {
-                return null;
-            }
-
-            var call = root.FindNode(span, getInnermostNodeForTie: true).FirstAncestorOrSelf<InvocationExpressionSyntax>();
-            return call is null ? null : FixEditing.GetStatementOfCall(call);
         }
 
         /// <summary>The syntax a plan points at, resolved and checked.</summary>
