@@ -92,5 +92,129 @@ namespace WebSocketHandoff.CodeFixes.Tests
                     """,
             }.RunAsync();
         }
+
+        [Fact]
+        public async Task Fix_of_the_real_WSH002_guards_a_close_in_a_finally_that_also_runs_when_the_detach_did_not()
+        {
+            await new FixTest<CloseDuringHandoffCodeFixProvider>(analyzers: UseHandoffWebSocketEndToEndTests.AllFlowAnalyzers)
+            {
+                TestCode = """
+                    using System;
+                    using System.IO;
+                    using System.Net.WebSockets;
+                    using System.Threading;
+                    using System.Threading.Tasks;
+                    using WebSocketHandoff;
+
+                    class Bridge
+                    {
+                        async Task RunAsync(Stream stream, byte[] buffer, bool upgrade, CancellationToken ct)
+                        {
+                            var ws = HandoffWebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+                            try
+                            {
+                                if (upgrade)
+                                {
+                                    var raw = await ws.DetachAsync(ct);
+                                    await raw.WriteAsync(buffer, ct);
+                                }
+                            }
+                            finally
+                            {
+                                await {|WSH002:ws.CloseAsync(WebSocketCloseStatus.NormalClosure, null, ct)|};
+                            }
+                        }
+                    }
+                    """,
+                FixedCode = """
+                    using System;
+                    using System.IO;
+                    using System.Net.WebSockets;
+                    using System.Threading;
+                    using System.Threading.Tasks;
+                    using WebSocketHandoff;
+
+                    class Bridge
+                    {
+                        async Task RunAsync(Stream stream, byte[] buffer, bool upgrade, CancellationToken ct)
+                        {
+                            var ws = HandoffWebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+                            try
+                            {
+                                if (upgrade)
+                                {
+                                    var raw = await ws.DetachAsync(ct);
+                                    await raw.WriteAsync(buffer, ct);
+                                }
+                            }
+                            finally
+                            {
+                                if (!ws.IsDetached)
+                                    await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, null, ct);
+                            }
+                        }
+                    }
+                    """,
+            }.RunAsync();
+        }
+
+        [Fact]
+        public async Task Fix_all_of_the_real_WSH002_drops_the_close_after_an_unconditional_detach_and_guards_the_one_after_a_branch()
+        {
+            await new FixTest<CloseDuringHandoffCodeFixProvider>(analyzers: UseHandoffWebSocketEndToEndTests.AllFlowAnalyzers)
+            {
+                TestCode = """
+                    using System;
+                    using System.IO;
+                    using System.Net.WebSockets;
+                    using System.Threading;
+                    using System.Threading.Tasks;
+                    using WebSocketHandoff;
+
+                    class Bridge
+                    {
+                        async Task<Stream> AlwaysAsync(HandoffWebSocket ws, CancellationToken ct)
+                        {
+                            var raw = await ws.DetachAsync(ct).ConfigureAwait(false);
+                            await {|WSH002:ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, ct)|};
+                            return raw;
+                        }
+
+                        void Sometimes(HandoffWebSocket ws, bool upgrade)
+                        {
+                            Stream? raw = null;
+                            if (upgrade) raw = ws.Detach();
+                            {|WSH002:ws.CloseAsync(WebSocketCloseStatus.NormalClosure, null, default)|}.Wait();
+                        }
+                    }
+                    """,
+                FixedCode = """
+                    using System;
+                    using System.IO;
+                    using System.Net.WebSockets;
+                    using System.Threading;
+                    using System.Threading.Tasks;
+                    using WebSocketHandoff;
+
+                    class Bridge
+                    {
+                        async Task<Stream> AlwaysAsync(HandoffWebSocket ws, CancellationToken ct)
+                        {
+                            var raw = await ws.DetachAsync(ct).ConfigureAwait(false);
+                            return raw;
+                        }
+
+                        void Sometimes(HandoffWebSocket ws, bool upgrade)
+                        {
+                            Stream? raw = null;
+                            if (upgrade) raw = ws.Detach();
+                            if (!ws.IsDetached)
+                                ws.CloseAsync(WebSocketCloseStatus.NormalClosure, null, default).Wait();
+                        }
+                    }
+                    """,
+                NumberOfFixAllIterations = 1,
+            }.RunAsync();
+        }
     }
 }

@@ -60,6 +60,34 @@ namespace WebSocketHandoff.CodeFixes.Tests
             }
             """;
 
+        // A close in a finally, reached with and without the detach: guarded, and then no longer reported.
+        private const string Guarded = """
+            using System;
+            using System.IO;
+            using System.Net.WebSockets;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            class Guarded
+            {
+                async Task RunAsync(Stream stream, byte[] buffer, bool upgrade, CancellationToken ct)
+                {
+                    var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+                    try
+                    {
+                        if (upgrade)
+                        {
+                            await stream.WriteAsync(buffer, ct);
+                        }
+                    }
+                    finally
+                    {
+                        await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, null, ct);
+                    }
+                }
+            }
+            """;
+
         [Theory]
         [InlineData(RuleIdentifiers.RawTransportUse, true)]
         [InlineData(RuleIdentifiers.RawTransportUse, false)]
@@ -68,9 +96,10 @@ namespace WebSocketHandoff.CodeFixes.Tests
         public async Task Fix_all_in_solution_of_one_plan_rule_fixes_every_creation_and_leaves_compiling_code_with_no_flow_diagnostic(string firstRule, bool useFirstFixKey)
         {
             using var workspace = new AdhocWorkspace();
-            var solution = await CreateSolutionAsync(workspace, ("Bridge.cs", Bridge), ("Tunnel.cs", Tunnel));
+            var solution = await CreateSolutionAsync(workspace, ("Bridge.cs", Bridge), ("Tunnel.cs", Tunnel), ("Guarded.cs", Guarded));
 
-            // Each rule's Fix All carries out every plan it sees (WSH001 sees both creations; WSH002/WSH003 only Bridge's),
+            // Each rule's Fix All carries out every plan it sees (WSH001 sees every creation; WSH002 Bridge's and Guarded's;
+            // WSH003 only Bridge's),
             // so the rules after it find only what it could not see.
             var rules = new[] { firstRule, RuleIdentifiers.RawTransportUse, RuleIdentifiers.CloseDuringHandoff, RuleIdentifiers.KeepAliveOnHandoff };
             var fixedCount = 0;
@@ -96,6 +125,10 @@ namespace WebSocketHandoff.CodeFixes.Tests
                 Assert.Contains("HandoffWebSocket.CreateFromStream(stream", text, System.StringComparison.Ordinal);
                 Assert.Contains("raw.", text, System.StringComparison.Ordinal);
             }
+
+            var guarded = (await project.Documents.Single(d => d.Name == "Guarded.cs").GetTextAsync()).ToString();
+            Assert.Contains("if (!ws.IsDetached)", guarded, System.StringComparison.Ordinal);
+            Assert.Contains("await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, null, ct);", guarded, System.StringComparison.Ordinal);
         }
 
         private static async Task<Solution> CreateSolutionAsync(AdhocWorkspace workspace, params (string Name, string Text)[] sources)

@@ -27,7 +27,9 @@ namespace WebSocketHandoff.CodeFixes.Editing
         {
             var handoff = FixEditing.GetHandoffWebSocket(model.Compilation);
             var sites = PlanSites.TryResolve(root, plan);
-            return handoff != null && sites != null && HasMatchingCreate(model, handoff, sites.Creation, cancellationToken);
+            return handoff != null && sites != null
+                && HasMatchingCreate(model, handoff, sites.Creation, cancellationToken)
+                && ClosesCanBeRewritten(model, sites, cancellationToken);
         }
 
         /// <summary>The overloads mirror WebSocket.CreateFromStream; an overload without a counterpart (e.g. a newer BCL one) is not rewritten.</summary>
@@ -44,8 +46,26 @@ namespace WebSocketHandoff.CodeFixes.Editing
                 && candidate.Parameters.Zip(original.Parameters, (a, b) => a.Name == b.Name && SymbolEqualityComparer.Default.Equals(a.Type, b.Type)).All(same => same));
         }
 
-        /// <summary>Whether <paramref name="span"/> is a close call standing as its own statement, which can be removed.</summary>
-        public static bool CanRemoveClose(SyntaxNode root, TextSpan span) => ResolveCloseStatement(root, span) != null;
+        /// <summary>Whether every close of the plan is on the WebSocket variable and has a shape the fix can rewrite (see <see cref="CloseSite.CanRewrite"/>).</summary>
+        private static bool ClosesCanBeRewritten(SemanticModel model, PlanSites sites, CancellationToken cancellationToken)
+        {
+            if (sites.Closes.IsEmpty)
+            {
+                return true;
+            }
+
+            var webSocket = sites.Declarator != null
+                ? model.GetDeclaredSymbol(sites.Declarator, cancellationToken)
+                : model.GetSymbolInfo(sites.AssignmentTarget!, cancellationToken).Symbol;
+            return webSocket != null && sites.Closes.All(close => close.CanRewrite(model, webSocket, cancellationToken));
+        }
+
+        /// <summary>
+        /// How the WSH002 fix treats the HandoffWebSocket close at <paramref name="span"/> (see <see cref="CloseSite.TryResolveOnHandoff"/>):
+        /// <c>true</c> when it is dropped, <c>false</c> when it is guarded, null when there is no fix.
+        /// </summary>
+        public static bool? GetHandoffCloseFix(SyntaxNode root, SemanticModel model, TextSpan span, CancellationToken cancellationToken) =>
+            CloseSite.TryResolveOnHandoff(root, model, span, cancellationToken)?.Drop;
 
         /// <summary>
         /// Rewrites <paramref name="document"/>: every plan (one per creation; duplicates are ignored) and every close call
@@ -76,6 +96,7 @@ namespace WebSocketHandoff.CodeFixes.Editing
                 var sites = PlanSites.TryResolve(root, plan);
                 if (sites is null
                     || !HasMatchingCreate(model, handoff, sites.Creation, cancellationToken)
+                    || !ClosesCanBeRewritten(model, sites, cancellationToken)
                     || sites.EditedSpans.Any(span => edited.Any(e => e.IntersectsWith(span))))
                 {
                     continue;
@@ -87,14 +108,15 @@ namespace WebSocketHandoff.CodeFixes.Editing
 
             foreach (var span in closeCalls)
             {
-                var statement = ResolveCloseStatement(root, span);
-                if (statement is null || edited.Any(e => e.IntersectsWith(statement.Span)))
+                var close = CloseSite.TryResolveOnHandoff(root, model, span, cancellationToken);
+                if (close is null || edited.Any(e => e.IntersectsWith(close.EditedNode.Span)))
                 {
                     continue;
                 }
 
-                edited.Add(statement.Span);
-                FixEditing.RemoveStatement(editor, statement);
+                edited.Add(close.EditedNode.Span);
+                var typedAsHandoff = SymbolEqualityComparer.Default.Equals(model.GetTypeInfo(close.Receiver, cancellationToken).Type, handoff);
+                new CloseGuard(editor.Generator, handoff, model.Compilation, typedAsHandoff).Rewrite(editor, close);
             }
 
             return editor.GetChangedDocument();
@@ -115,7 +137,7 @@ namespace WebSocketHandoff.CodeFixes.Editing
             editor.ReplaceNode(creationTarget, newTarget);
 
             // 2. The variable: HandoffWebSocket-typed where the declaration allows it, else cast at the detach.
-            var receiver = GetDetachReceiver(editor, model, handoff, sites, cancellationToken);
+            var receiver = GetDetachReceiver(editor, model, handoff, sites, out var typedAsHandoff, cancellationToken);
 
             // 3. The detach, before the first raw use, and the roots pointed at the detached stream.
             var scope = FixEditing.GetNamingScope(sites.DetachBefore);
@@ -156,10 +178,12 @@ namespace WebSocketHandoff.CodeFixes.Editing
                 editor.ReplaceNode(rootExpression, SyntaxFactory.IdentifierName(name).WithTriviaFrom(rootExpression));
             }
 
-            // 4. The close calls after the detach would throw on a detached socket (and wrote a Close frame before): dropped.
-            foreach (var close in sites.CloseStatements)
+            // 4. A close after the detach would throw on a detached socket (and wrote a Close frame into the raw stream before).
+            // One that follows the detach on every path is dropped; one also reached where no detach ran keeps closing there.
+            var guard = new CloseGuard(editor.Generator, handoff, model.Compilation, typedAsHandoff);
+            foreach (var close in sites.Closes)
             {
-                FixEditing.RemoveStatement(editor, close);
+                guard.Rewrite(editor, close);
             }
 
             // Inserted last: the statement may contain roots replaced above; the editor composes both edits.
@@ -177,12 +201,14 @@ namespace WebSocketHandoff.CodeFixes.Editing
         }
 
         /// <summary>
-        /// The expression the detach is called on. A local declared <c>var</c> from the creation is already a HandoffWebSocket;
-        /// one declared <c>WebSocket</c> and written nowhere else gets the type HandoffWebSocket; anything else (a field, a
-        /// local assigned elsewhere too) keeps its type and is cast at the detach.
+        /// The expression the detach is called on. A local declared <c>var</c> from the creation and written nowhere else
+        /// becomes a HandoffWebSocket; one declared <c>WebSocket</c> and written nowhere else gets the type HandoffWebSocket;
+        /// anything else (a field, a local assigned elsewhere too) keeps its type (a <c>var</c> is spelled out) and is cast at
+        /// the detach. <paramref name="typedAsHandoff"/> says whether the variable is a HandoffWebSocket after the fix.
         /// </summary>
-        private static ExpressionSyntax GetDetachReceiver(DocumentEditor editor, SemanticModel model, INamedTypeSymbol handoff, PlanSites sites, CancellationToken cancellationToken)
+        private static ExpressionSyntax GetDetachReceiver(DocumentEditor editor, SemanticModel model, INamedTypeSymbol handoff, PlanSites sites, out bool typedAsHandoff, CancellationToken cancellationToken)
         {
+            typedAsHandoff = true;
             VariableDeclaratorSyntax? declarator = null;
             ExpressionSyntax receiver;
             SyntaxNode? creationWrite = null;
@@ -211,7 +237,16 @@ namespace WebSocketHandoff.CodeFixes.Editing
             {
                 if (declaration.Type.IsVar && sites.Declarator != null)
                 {
-                    return receiver;
+                    if (!(model.GetDeclaredSymbol(declarator, cancellationToken) is ILocalSymbol varLocal)
+                        || !IsWrittenElsewhere(model, varLocal, creationWrite, cancellationToken))
+                    {
+                        return receiver;
+                    }
+
+                    // Another assignment needs the declared type to stay what the creation returned.
+                    editor.ReplaceNode(declaration.Type, editor.Generator.TypeExpression(varLocal.Type)
+                        .WithTriviaFrom(declaration.Type)
+                        .WithAdditionalAnnotations(Simplifier.Annotation, Simplifier.AddImportsAnnotation));
                 }
 
                 if (!declaration.Type.IsVar
@@ -224,6 +259,7 @@ namespace WebSocketHandoff.CodeFixes.Editing
                 }
             }
 
+            typedAsHandoff = false;
             return SyntaxFactory.ParenthesizedExpression(
                     SyntaxFactory.CastExpression(FixEditing.HandoffTypeSyntax(editor.Generator, handoff), receiver))
                 .WithAdditionalAnnotations(Simplifier.AddImportsAnnotation);
@@ -285,17 +321,6 @@ namespace WebSocketHandoff.CodeFixes.Editing
             }
         }
 
-        private static StatementSyntax? ResolveCloseStatement(SyntaxNode root, TextSpan span)
-        {
-            if (!root.FullSpan.Contains(span))
-            {
-                return null;
-            }
-
-            var call = root.FindNode(span, getInnermostNodeForTie: true).FirstAncestorOrSelf<InvocationExpressionSyntax>();
-            return call is null ? null : FixEditing.GetStatementOfCall(call);
-        }
-
         /// <summary>The syntax a plan points at, resolved and checked.</summary>
         private sealed class PlanSites
         {
@@ -304,7 +329,7 @@ namespace WebSocketHandoff.CodeFixes.Editing
             public ExpressionSyntax? AssignmentTarget;
             public StatementSyntax DetachBefore = null!;
             public ImmutableArray<ExpressionSyntax> Roots;
-            public ImmutableArray<StatementSyntax> CloseStatements;
+            public ImmutableArray<CloseSite> Closes;
             public bool CanAwait;
             public ImmutableArray<TextSpan> EditedSpans;
 
@@ -375,25 +400,31 @@ namespace WebSocketHandoff.CodeFixes.Editing
 
                 sites.Roots = roots.ToImmutable();
 
-                // The close calls: dropped as whole statements; a close whose value is used cannot be dropped.
-                var closes = ImmutableArray.CreateBuilder<StatementSyntax>(plan.Closes.Length);
+                // A goto past the detach would reach the raw uses with the detached stream unassigned.
+                if (DetachOrder.CanBeSkippedByGoto(detachBefore))
+                {
+                    return null;
+                }
+
+                // The close calls: on the WebSocket variable itself, dropped or guarded (see CloseSite).
+                var closes = ImmutableArray.CreateBuilder<CloseSite>(plan.Closes.Length);
                 foreach (var span in plan.Closes)
                 {
-                    var statement = ResolveCloseStatement(root, span);
-                    if (statement is null)
+                    var close = CloseSite.TryResolve(root, span, detachBefore);
+                    if (close is null)
                     {
                         return null;
                     }
 
-                    closes.Add(statement);
+                    closes.Add(close);
                 }
 
-                sites.CloseStatements = closes.ToImmutable();
+                sites.Closes = closes.ToImmutable();
 
                 var editedSpans = ImmutableArray.CreateBuilder<TextSpan>();
                 editedSpans.Add(creation.Span);
                 editedSpans.AddRange(sites.Roots.Select(r => r.Span));
-                editedSpans.AddRange(sites.CloseStatements.Select(c => c.Span));
+                editedSpans.AddRange(sites.Closes.Select(c => c.EditedNode.Span));
                 sites.EditedSpans = editedSpans.ToImmutable();
                 return sites;
             }

@@ -14,7 +14,8 @@ namespace WebSocketHandoff.CodeFixes.Fixers
 {
     /// <summary>
     /// WSH002. On a BCL WebSocket the diagnostic carries a handoff plan, carried out as for WSH001 (the close calls after
-    /// the detach are part of it). On a HandoffWebSocket the close call itself is removed.
+    /// the detach are part of it). On a HandoffWebSocket the close call is removed where a detach precedes it on every path
+    /// (or the WebSocket is never detached), and kept behind <c>if (!ws.IsDetached)</c> where it is also reached undetached.
     /// Both fixes share one equivalence key, so Fix All of WSH002 (and <c>dotnet format</c>, which fixes per rule) fixes both kinds.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(CloseDuringHandoffCodeFixProvider)), Shared]
@@ -24,6 +25,8 @@ namespace WebSocketHandoff.CodeFixes.Fixers
         internal const string EquivalenceKey = "WebSocketHandoff.FixCloseDuringHandoff";
 
         internal const string RemoveCloseTitle = "Remove the close call after the detach";
+
+        internal const string GuardCloseTitle = "Close only while the WebSocket is not detached";
 
         /// <inheritdoc />
         public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIdentifiers.CloseDuringHandoff);
@@ -54,9 +57,11 @@ namespace WebSocketHandoff.CodeFixes.Fixers
 
                     title = UseHandoffWebSocketCodeFixProvider.Title;
                 }
-                else if (IsRemovableClose(root, diagnostic))
+                else if (IsHandoffClose(diagnostic)
+                    && diagnostic.Location.SourceTree == root.SyntaxTree
+                    && HandoffRewriter.GetHandoffCloseFix(root, model, diagnostic.Location.SourceSpan, context.CancellationToken) is bool drop)
                 {
-                    title = RemoveCloseTitle;
+                    title = drop ? RemoveCloseTitle : GuardCloseTitle;
                 }
                 else
                 {
@@ -96,10 +101,5 @@ namespace WebSocketHandoff.CodeFixes.Fixers
             diagnostic.Properties.TryGetValue(Descriptors.PropertyCreationKind, out var kind) && kind == Descriptors.CreationKindHandoff
             && (!diagnostic.Properties.TryGetValue(Descriptors.PropertyCloseKind, out var closeKind) || closeKind == "Close")
             && diagnostic.Location.IsInSource;
-
-        private static bool IsRemovableClose(SyntaxNode root, Diagnostic diagnostic) =>
-            IsHandoffClose(diagnostic)
-            && diagnostic.Location.SourceTree == root.SyntaxTree
-            && HandoffRewriter.CanRemoveClose(root, diagnostic.Location.SourceSpan);
     }
 }

@@ -17,6 +17,7 @@ namespace WebSocketHandoff.CodeFixes.Tests.Infrastructure
     /// It lets the fixers be tested against the contract alone; the end-to-end tests use the real analyzers.
     /// A file containing <c>// stub: not fixable</c> gets Fixable = "false"; one containing
     /// <c>// stub: detach at the innermost statement</c> gets the raw use's own statement as the detach point.
+    /// On a HandoffWebSocket, a close after a detach statement is WSH002 unless it sits behind an <c>IsDetached</c> test.
     /// </summary>
     // A test double loaded by the test framework, not shipped: the rules for analyzer assemblies do not apply.
 #pragma warning disable RS1036, RS1038
@@ -172,7 +173,7 @@ namespace WebSocketHandoff.CodeFixes.Tests.Infrastructure
                     }
 
                     var name = access.Name.Identifier.ValueText;
-                    if (detached && (name == "CloseAsync" || name == "CloseOutputAsync"))
+                    if (detached && (name == "CloseAsync" || name == "CloseOutputAsync") && !IsGuardedByIsDetached(invocation))
                     {
                         context.ReportDiagnostic(Diagnostic.Create(
                             Descriptors.CloseDuringHandoff, invocation.GetLocation(), new[] { creation.GetLocation() },
@@ -189,6 +190,21 @@ namespace WebSocketHandoff.CodeFixes.Tests.Infrastructure
 
                 detached |= FindDetach(model, later[i], webSocket) != null;
             }
+        }
+
+        /// <summary>As the real analyzers: a close on the not-detached side of an <c>IsDetached</c> test is not reported.</summary>
+        private static bool IsGuardedByIsDetached(SyntaxNode close)
+        {
+            for (var node = close; node.Parent != null; node = node.Parent)
+            {
+                if ((node.Parent is IfStatementSyntax guard && guard.Statement == node && guard.Condition.ToString().Contains("IsDetached"))
+                    || (node.Parent is ConditionalExpressionSyntax conditional && conditional.WhenFalse == node && conditional.Condition.ToString().Contains("IsDetached")))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static (InvocationExpressionSyntax, string)? FindDetach(SemanticModel model, StatementSyntax statement, ISymbol webSocket)
