@@ -1,9 +1,12 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
+using Microsoft.CodeAnalysis.Text;
 
 namespace WebSocketHandoff.Analyzers
 {
@@ -103,94 +106,187 @@ namespace WebSocketHandoff.Analyzers
                     return;
                 }
 
-                IOperation statement = SkipTaskWrappers(send, upward: true);
-                if (statement is not IExpressionStatementOperation)
+                // The send is a statement of its own, or the initializer of a task local (var t = ws.SendAsync(…)).
+                IOperation top = SkipTaskWrappers(send, upward: true);
+                IOperation statement;
+                ILocalSymbol? task = null;
+                if (top is IExpressionStatementOperation)
                 {
-                    return;
+                    statement = top;
                 }
-
-                ImmutableArray<IOperation> statements = statement.Parent switch
+                else if (top is IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator }
+                    && declarator.Parent is IVariableDeclarationOperation { Declarators.Length: 1 } declaration
+                    && declaration.Parent is IVariableDeclarationGroupOperation { Declarations.Length: 1 } group)
                 {
-                    IBlockOperation block => block.Operations,
-                    ISwitchCaseOperation section => section.Body,
-                    _ => ImmutableArray<IOperation>.Empty,
-                };
-
-                int index = statements.IndexOf(statement);
-                if (index < 0)
+                    statement = group;
+                    task = declarator.Symbol;
+                }
+                else
                 {
                     return;
                 }
 
                 IInvocationOperation? detach = null;
-                if (Scan(statements, index + 1, socket, ref detach) != ScanResult.Detach || detach is null)
+                if (Follow(statement, socket, ref detach, out bool climbed) != ScanResult.Detach || detach is null)
                 {
                     return;
                 }
 
+                // The fix merges the send into the detach only when both sit in one statement list (the detach possibly
+                // opening a nested block or try): the send's arguments are then in scope at the detach. A stored task may
+                // only be awaited (await t; t.Wait(); …) between the two; those statements go with the declaration.
+                bool fixable = !climbed;
+                var additionalLocations = new List<Location> { detach.Syntax.GetLocation() };
+                if (task is not null && fixable)
+                {
+                    fixable = TaskAwaitsBetween(statement, task, detach, additionalLocations);
+                }
+
                 ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
                     .Add(Descriptors.PropertyDetachKind, detach.TargetMethod.Name);
+                if (!fixable)
+                {
+                    properties = properties.Add(Descriptors.PropertyFixable, "false");
+                    additionalLocations.RemoveRange(1, additionalLocations.Count - 1);
+                }
+
                 context.ReportDiagnostic(Diagnostic.Create(
                     Descriptors.NonAtomicFinalSend,
                     send.Syntax.GetLocation(),
-                    additionalLocations: new[] { detach.Syntax.GetLocation() },
+                    additionalLocations: additionalLocations,
                     properties: properties));
             }
 
-            /// <summary>On syntax: a later statement of the send's block or switch section spells Detach or DetachAsync.</summary>
+            /// <summary>
+            /// Reads on from the send's statement along the path it always takes when it completes normally: the rest of its
+            /// statement list, then — when that list is the body of an <c>if</c>/<c>else</c>, a <c>try</c> (its
+            /// <c>finally</c> included, catches are not on that path), a <c>using</c> or a plain block — the statements
+            /// after that enclosing statement. <paramref name="climbed"/> says whether the detach was found past such a
+            /// boundary.
+            /// </summary>
+            private ScanResult Follow(IOperation statement, ISymbol socket, ref IInvocationOperation? detach, out bool climbed)
+            {
+                climbed = false;
+                IOperation current = statement;
+                while (true)
+                {
+                    IOperation? parent = current.Parent;
+                    ImmutableArray<IOperation> statements = parent switch
+                    {
+                        IBlockOperation block => block.Operations,
+                        ISwitchCaseOperation section => section.Body,
+                        _ => ImmutableArray<IOperation>.Empty,
+                    };
+
+                    int index = statements.IndexOf(current);
+                    if (index >= 0)
+                    {
+                        ScanResult result = Scan(statements, index + 1, socket, ref detach);
+                        if (result != ScanResult.Clean)
+                        {
+                            return result;
+                        }
+                    }
+
+                    // The list ran out cleanly: where does the path go next?
+                    IOperation? next = parent switch
+                    {
+                        IBlockOperation { Parent: IBlockOperation } block => block,
+                        IBlockOperation { Parent: IConditionalOperation conditional } block when IsBranch(conditional, block) => conditional,
+                        IConditionalOperation conditional when IsBranch(conditional, current) => conditional,
+                        IBlockOperation { Parent: ITryOperation @try } block when @try.Body == block => @try,
+                        IBlockOperation { Parent: IUsingOperation @using } block when @using.Body == block => @using,
+                        _ => null,
+                    };
+
+                    switch (next)
+                    {
+                        case null:
+                            return ScanResult.Clean;
+
+                        case ITryOperation { Finally: { } @finally }:
+                            ScanResult result = Scan(@finally.Operations, 0, socket, ref detach);
+                            if (result != ScanResult.Clean)
+                            {
+                                climbed = true;
+                                return result;
+                            }
+
+                            break;
+
+                        case IUsingOperation @using when Touches(@using.Resources, socket) || DisposesMemberOf(@using.Resources, socket):
+                            // The end of the using disposes the socket, or something that may reach it.
+                            return ScanResult.Stop;
+                    }
+
+                    climbed = true;
+                    current = next;
+                }
+            }
+
+            private static bool IsBranch(IConditionalOperation conditional, IOperation operation) =>
+                conditional.Parent is IBlockOperation or ISwitchCaseOperation or IConditionalOperation
+                && (conditional.WhenTrue == operation || conditional.WhenFalse == operation);
+
+            /// <summary>A <c>using</c> resource of the type holding the socket field, whose Dispose may reach the field.</summary>
+            private static bool DisposesMemberOf(IOperation resources, ISymbol socket) =>
+                socket is not ILocalSymbol && socket is not IParameterSymbol
+                && resources.DescendantsAndSelf().Any(o =>
+                    o.Type is not null && SymbolEqualityComparer.Default.Equals(o.Type, socket.ContainingType));
+
+            /// <summary>
+            /// Whether every use of the stored send task is a statement that only waits for it (<c>await t;</c>,
+            /// <c>t.Wait();</c>, …) between the send and the detach; those statements are added to <paramref name="locations"/>.
+            /// </summary>
+            private static bool TaskAwaitsBetween(IOperation declaration, ILocalSymbol task, IInvocationOperation detach, List<Location> locations)
+            {
+                IOperation scope = declaration.Parent ?? declaration;
+                int start = declaration.Syntax.Span.End;
+                int end = detach.Syntax.SpanStart;
+                foreach (IOperation operation in scope.Descendants())
+                {
+                    if (operation is not ILocalReferenceOperation reference || !SymbolEqualityComparer.Default.Equals(reference.Local, task))
+                    {
+                        continue;
+                    }
+
+                    IOperation wait = SkipTaskWrappers(reference, upward: true);
+                    if (wait is not IExpressionStatementOperation
+                        || wait.Syntax.SpanStart < start
+                        || wait.Syntax.Span.End > end)
+                    {
+                        return false;
+                    }
+
+                    locations.Add(wait.Syntax.GetLocation());
+                }
+
+                return true;
+            }
+
+            /// <summary>
+            /// On syntax: Detach or DetachAsync is spelled after the send in the function (method, accessor, lambda, local
+            /// function, or the top-level statements) holding it.
+            /// </summary>
             private static bool DetachIsSpelledAfter(InvocationExpressionSyntax node)
             {
-                StatementSyntax? statement = null;
+                SyntaxNode? function = null;
                 for (SyntaxNode? current = node.Parent; current is not null; current = current.Parent)
                 {
-                    if (current is StatementSyntax candidate)
+                    if (current is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or BaseMethodDeclarationSyntax
+                        or AccessorDeclarationSyntax or CompilationUnitSyntax)
                     {
-                        statement = candidate;
+                        function = current;
                         break;
                     }
                 }
 
-                SyntaxList<StatementSyntax> siblings = statement?.Parent switch
+                if (function is null || node.Span.End >= function.Span.End)
                 {
-                    BlockSyntax block => block.Statements,
-                    SwitchSectionSyntax section => section.Statements,
-                    _ => default,
-                };
-
-                if (statement?.Parent is GlobalStatementSyntax global && global.Parent is CompilationUnitSyntax unit)
-                {
-                    // Top-level statements: the following global statements.
-                    bool after = false;
-                    foreach (MemberDeclarationSyntax member in unit.Members)
-                    {
-                        if (member == global)
-                        {
-                            after = true;
-                        }
-                        else if (after && member is GlobalStatementSyntax next && SpellsDetach(next))
-                        {
-                            return true;
-                        }
-                    }
-
                     return false;
                 }
 
-                int index = statement is null ? -1 : siblings.IndexOf(statement);
-                for (int i = index + 1; index >= 0 && i < siblings.Count; i++)
-                {
-                    if (SpellsDetach(siblings[i]))
-                    {
-                        return true;
-                    }
-                }
-
-                return false;
-            }
-
-            private static bool SpellsDetach(SyntaxNode node)
-            {
-                foreach (SyntaxToken token in node.DescendantTokens())
+                foreach (SyntaxToken token in function.DescendantTokens(TextSpan.FromBounds(node.Span.End, function.Span.End)))
                 {
                     if (token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText is "DetachAsync" or "Detach")
                     {
