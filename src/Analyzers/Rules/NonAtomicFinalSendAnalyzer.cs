@@ -29,6 +29,9 @@ namespace WebSocketHandoff.Analyzers
         // WebSocketMessageFlags.EndOfMessage.
         private const long EndOfMessageFlag = 1;
 
+        // TaskContinuationOptions.NotOnRanToCompletion (also part of OnlyOnFaulted and OnlyOnCanceled).
+        private const int NotOnRanToCompletion = 0x10000;
+
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
             ImmutableArray.Create(Descriptors.NonAtomicFinalSend);
 
@@ -106,42 +109,45 @@ namespace WebSocketHandoff.Analyzers
                     return;
                 }
 
-                // The send is a statement of its own, or the initializer of a task local (var t = ws.SendAsync(…)).
+                // The send is a statement of its own, the initializer of a task local (var t = ws.SendAsync(…)), or the
+                // antecedent of a ContinueWith whose continuation detaches.
                 IOperation top = SkipTaskWrappers(send, upward: true);
-                IOperation statement;
-                ILocalSymbol? task = null;
+                IInvocationOperation? detach = null;
+                bool fixable;
+                var additionalLocations = new List<Location>();
                 if (top is IExpressionStatementOperation)
                 {
-                    statement = top;
+                    fixable = Follow(top, socket, ref detach, out bool climbed) == ScanResult.Detach && !climbed;
                 }
                 else if (top is IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator }
                     && declarator.Parent is IVariableDeclarationOperation { Declarators.Length: 1 } declaration
                     && declaration.Parent is IVariableDeclarationGroupOperation { Declarations.Length: 1 } group)
                 {
-                    statement = group;
-                    task = declarator.Symbol;
+                    // A stored task may only be waited for (await t; t.Wait(); …) between the send and the detach for the
+                    // fix to apply: those statements go with the declaration.
+                    fixable = Follow(group, socket, ref detach, out bool climbed) == ScanResult.Detach && !climbed
+                        && TaskAwaitsBetween(group, declarator.Symbol, detach!, additionalLocations);
+                }
+                else if (top is IInvocationOperation { TargetMethod.Name: "ContinueWith" } continuation
+                    && continuation.Instance is not null
+                    && SkipTaskWrappers(continuation.Instance, upward: false) == send)
+                {
+                    fixable = false;
+                    ContinuationDetaches(continuation, socket, ref detach);
                 }
                 else
                 {
                     return;
                 }
 
-                IInvocationOperation? detach = null;
-                if (Follow(statement, socket, ref detach, out bool climbed) != ScanResult.Detach || detach is null)
+                if (detach is null)
                 {
                     return;
                 }
 
-                // The fix merges the send into the detach only when both sit in one statement list (the detach possibly
-                // opening a nested block or try): the send's arguments are then in scope at the detach. A stored task may
-                // only be awaited (await t; t.Wait(); …) between the two; those statements go with the declaration.
-                bool fixable = !climbed;
-                var additionalLocations = new List<Location> { detach.Syntax.GetLocation() };
-                if (task is not null && fixable)
-                {
-                    fixable = TaskAwaitsBetween(statement, task, detach, additionalLocations);
-                }
-
+                // Fixable only when send and detach sit in one statement list (the detach possibly opening a nested block
+                // or try): the send's arguments are then in scope at the detach, and nothing else runs the send.
+                additionalLocations.Insert(0, detach.Syntax.GetLocation());
                 ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
                     .Add(Descriptors.PropertyDetachKind, detach.TargetMethod.Name);
                 if (!fixable)
@@ -221,6 +227,33 @@ namespace WebSocketHandoff.Analyzers
 
                     climbed = true;
                     current = next;
+                }
+            }
+
+            /// <summary>
+            /// <c>ws.SendAsync(…).ContinueWith(_ => …)</c>: the continuation runs after a successful send (no option excludes
+            /// that), and its body reaches the detach with nothing touching the socket first.
+            /// </summary>
+            private void ContinuationDetaches(IInvocationOperation continuation, ISymbol socket, ref IInvocationOperation? detach)
+            {
+                IAnonymousFunctionOperation? function = null;
+                foreach (IArgumentOperation argument in continuation.Arguments)
+                {
+                    if (argument.Value is IDelegateCreationOperation { Target: IAnonymousFunctionOperation lambda })
+                    {
+                        function = lambda;
+                    }
+                    else if (argument.Parameter?.Type.Name == "TaskContinuationOptions"
+                        && !(argument.Value.ConstantValue is { HasValue: true, Value: int options } && (options & NotOnRanToCompletion) == 0))
+                    {
+                        return;
+                    }
+                }
+
+                IInvocationOperation? candidate = null;
+                if (function is not null && Scan(function.Body.Operations, 0, socket, ref candidate) == ScanResult.Detach)
+                {
+                    detach = candidate;
                 }
             }
 

@@ -168,6 +168,55 @@ class C
                 });
         }
 
+        // ---- send and detach in one expression ----
+
+        [Fact]
+        public async Task ContinueWith_whose_continuation_detaches_is_reported()
+        {
+            await Verify.VerifyAsync(Usings + @"
+class C
+{
+    static Task<Stream> Expression(HandoffWebSocket ws, ArraySegment<byte> msg, CancellationToken ct) =>
+        {|WSH006:ws.SendAsync(msg, WebSocketMessageType.Binary, true, ct)|}.ContinueWith(_ => ws.DetachAsync(ct).AsTask(), ct).Unwrap();
+
+    static async Task<Stream> Block(HandoffWebSocket ws, ReadOnlyMemory<byte> msg, CancellationToken ct)
+    {
+        return await {|WSH006:ws.SendAsync(msg, WebSocketMessageType.Text, true, ct)|}.AsTask().ContinueWith(async _ =>
+        {
+            Console.WriteLine(""switching"");
+            return await ws.DetachAsync(ct);
+        }, TaskContinuationOptions.OnlyOnRanToCompletion).Unwrap();
+    }
+}");
+        }
+
+        [Fact]
+        public async Task ContinueWith_that_does_not_run_after_a_successful_send_or_touches_the_socket_is_silent()
+        {
+            await Verify.VerifyAsync(Usings + @"
+class C
+{
+    static Task Faulted(HandoffWebSocket ws, ArraySegment<byte> msg, CancellationToken ct) =>
+        ws.SendAsync(msg, WebSocketMessageType.Binary, true, ct).ContinueWith(_ => ws.Detach(), TaskContinuationOptions.OnlyOnFaulted);
+
+    static Task Options(HandoffWebSocket ws, ArraySegment<byte> msg, TaskContinuationOptions options) =>
+        ws.SendAsync(msg, WebSocketMessageType.Binary, true, default).ContinueWith(_ => ws.Detach(), options);
+
+    static Task Receive(HandoffWebSocket ws, ArraySegment<byte> msg, CancellationToken ct) =>
+        ws.SendAsync(msg, WebSocketMessageType.Binary, true, ct).ContinueWith(async _ =>
+        {
+            await ws.ReceiveAsync(msg, ct);
+            return await ws.DetachAsync(ct);
+        }).Unwrap();
+
+    static Task NotFinal(HandoffWebSocket ws, ArraySegment<byte> msg) =>
+        ws.SendAsync(msg, WebSocketMessageType.Binary, false, default).ContinueWith(_ => ws.Detach());
+
+    static Task Argument(HandoffWebSocket ws, ArraySegment<byte> msg) =>
+        Task.WhenAll(ws.SendAsync(msg, WebSocketMessageType.Binary, true, default), ws.DetachAsync().AsTask());
+}");
+        }
+
         // ---- argument and receiver shapes ----
 
         [Fact]
