@@ -221,6 +221,41 @@ namespace WebSocketHandoff.CodeFixes.Tests
         }
 
         [Fact]
+        public async Task Fix_removes_a_stored_send_task_in_top_level_statements()
+        {
+            var test = new FixTest<UseSendAndDetachCodeFixProvider>(analyzers: Analyzers)
+            {
+                TestCode = """
+                    using System;
+                    using System.IO;
+                    using System.Net.WebSockets;
+                    using WebSocketHandoff;
+
+                    var ws = HandoffWebSocket.CreateFromStream(new MemoryStream(), true, null, TimeSpan.Zero);
+                    var sending = {|WSH006:ws.SendAsync(new byte[] { 1 }, WebSocketMessageType.Binary, true, default)|};
+                    await sending;
+                    Stream raw = await ws.DetachAsync();
+                    raw.Dispose();
+
+                    """,
+                FixedCode = """
+                    using System;
+                    using System.IO;
+                    using System.Net.WebSockets;
+                    using WebSocketHandoff;
+
+                    var ws = HandoffWebSocket.CreateFromStream(new MemoryStream(), true, null, TimeSpan.Zero);
+                    Stream raw = await ws.SendAndDetachAsync(new byte[] { 1 }, WebSocketMessageType.Binary);
+                    raw.Dispose();
+
+                    """,
+            };
+            test.TestState.OutputKind = Microsoft.CodeAnalysis.OutputKind.ConsoleApplication;
+            test.FixedState.OutputKind = Microsoft.CodeAnalysis.OutputKind.ConsoleApplication;
+            await test.RunAsync();
+        }
+
+        [Fact]
         public async Task No_fix_for_a_ContinueWith_that_detaches()
         {
             await VerifyNoFixAsync(

@@ -16,12 +16,18 @@ namespace WebSocketHandoff.Analyzers
     /// keep-alive timer can write a frame; <c>SendAndDetachAsync</c> closes that window.
     /// </summary>
     /// <remarks>
-    /// The send is a statement of its own (awaited or not, with <c>ConfigureAwait</c>/<c>GetAwaiter().GetResult()</c>/<c>Wait()</c>)
-    /// whose receiver is a local, parameter, field or property of static type HandoffWebSocket. The statements of the same block (or switch section)
-    /// after it are read in order: one that does not mention the socket (logging, a delay) is skipped; the first that does must
-    /// be the detach (<c>await ws.DetachAsync(ct)</c>, <c>var raw = …</c>, <c>return …</c>, <c>using var raw = …</c>),
-    /// also when it opens a nested block or <c>try</c>. Anything else — another send or receive, passing the socket on, a call
-    /// that may reach it, a jump out of the block, the detach only in a branch — ends the search silently.
+    /// The send is a statement of its own (awaited or not, with <c>ConfigureAwait</c>/<c>GetAwaiter().GetResult()</c>/<c>Wait()</c>),
+    /// the initializer of a local holding its task, or the antecedent of a <c>ContinueWith</c>; its receiver is a local,
+    /// parameter, field or property of static type HandoffWebSocket. From the send the statements are read along the path
+    /// it always takes when it completes: the rest of its block (or switch section), then, past the end of an if/else
+    /// branch, try body (with its finally), using body or plain block, the statements after that statement. One that does
+    /// not mention the socket (logging, a delay, awaiting the stored task) is skipped; the first that does must be the
+    /// detach (<c>await ws.DetachAsync(ct)</c>, <c>var raw = …</c>, <c>return …</c>, <c>using var raw = …</c>), also when
+    /// it opens a nested block or <c>try</c>. Anything else — another send or receive, passing the socket on, a call that
+    /// may reach it, a jump, the detach only in a branch, a loop around the send — ends the search silently.
+    /// The diagnostic carries <see cref="Descriptors.PropertyFixable"/> = <c>"false"</c> when the fix cannot merge the pair
+    /// mechanically (the detach past a boundary, a stored task with other uses, a continuation); otherwise
+    /// AdditionalLocations[1..] are the statements that only wait for a stored send task, which the fix removes.
     /// </remarks>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class NonAtomicFinalSendAnalyzer : DiagnosticAnalyzer

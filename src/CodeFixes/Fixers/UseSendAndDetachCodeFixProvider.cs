@@ -274,7 +274,7 @@ namespace WebSocketHandoff.CodeFixes.Fixers
             {
                 if (!(declaration is LocalDeclarationStatementSyntax local)
                     || !(model.GetDeclaredSymbol(local.Declaration.Variables[0], cancellationToken) is ILocalSymbol symbol)
-                    || !(declaration.Parent is SyntaxNode scope))
+                    || !((declaration.Parent is GlobalStatementSyntax global ? global.Parent : declaration.Parent) is SyntaxNode scope))
                 {
                     return false;
                 }
