@@ -1,9 +1,12 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
+using Microsoft.CodeAnalysis.Text;
 
 namespace WebSocketHandoff.Analyzers
 {
@@ -13,18 +16,27 @@ namespace WebSocketHandoff.Analyzers
     /// keep-alive timer can write a frame; <c>SendAndDetachAsync</c> closes that window.
     /// </summary>
     /// <remarks>
-    /// The send is a statement of its own (awaited or not, with <c>ConfigureAwait</c>/<c>GetAwaiter().GetResult()</c>/<c>Wait()</c>)
-    /// whose receiver is a local, parameter, field or property of static type HandoffWebSocket. The statements of the same block (or switch section)
-    /// after it are read in order: one that does not mention the socket (logging, a delay) is skipped; the first that does must
-    /// be the detach (<c>await ws.DetachAsync(ct)</c>, <c>var raw = …</c>, <c>return …</c>, <c>using var raw = …</c>),
-    /// also when it opens a nested block or <c>try</c>. Anything else — another send or receive, passing the socket on, a call
-    /// that may reach it, a jump out of the block, the detach only in a branch — ends the search silently.
+    /// The send is a statement of its own (awaited or not, with <c>ConfigureAwait</c>/<c>GetAwaiter().GetResult()</c>/<c>Wait()</c>),
+    /// the initializer of a local holding its task, or the antecedent of a <c>ContinueWith</c>; its receiver is a local,
+    /// parameter, field or property of static type HandoffWebSocket. From the send the statements are read along the path
+    /// it always takes when it completes: the rest of its block (or switch section), then, past the end of an if/else
+    /// branch, try body (with its finally), using body or plain block, the statements after that statement. One that does
+    /// not mention the socket (logging, a delay, awaiting the stored task) is skipped; the first that does must be the
+    /// detach (<c>await ws.DetachAsync(ct)</c>, <c>var raw = …</c>, <c>return …</c>, <c>using var raw = …</c>), also when
+    /// it opens a nested block or <c>try</c>. Anything else — another send or receive, passing the socket on, a call that
+    /// may reach it, a jump, the detach only in a branch, a loop around the send — ends the search silently.
+    /// The diagnostic carries <see cref="Descriptors.PropertyFixable"/> = <c>"false"</c> when the fix cannot merge the pair
+    /// mechanically (the detach past a boundary, a stored task with other uses, a continuation); otherwise
+    /// AdditionalLocations[1..] are the statements that only wait for a stored send task, which the fix removes.
     /// </remarks>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class NonAtomicFinalSendAnalyzer : DiagnosticAnalyzer
     {
         // WebSocketMessageFlags.EndOfMessage.
         private const long EndOfMessageFlag = 1;
+
+        // TaskContinuationOptions.NotOnRanToCompletion (also part of OnlyOnFaulted and OnlyOnCanceled).
+        private const int NotOnRanToCompletion = 0x10000;
 
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
             ImmutableArray.Create(Descriptors.NonAtomicFinalSend);
@@ -103,94 +115,217 @@ namespace WebSocketHandoff.Analyzers
                     return;
                 }
 
-                IOperation statement = SkipTaskWrappers(send, upward: true);
-                if (statement is not IExpressionStatementOperation)
-                {
-                    return;
-                }
-
-                ImmutableArray<IOperation> statements = statement.Parent switch
-                {
-                    IBlockOperation block => block.Operations,
-                    ISwitchCaseOperation section => section.Body,
-                    _ => ImmutableArray<IOperation>.Empty,
-                };
-
-                int index = statements.IndexOf(statement);
-                if (index < 0)
-                {
-                    return;
-                }
-
+                // The send is a statement of its own, the initializer of a task local (var t = ws.SendAsync(…)), or the
+                // antecedent of a ContinueWith whose continuation detaches.
+                IOperation top = SkipTaskWrappers(send, upward: true);
                 IInvocationOperation? detach = null;
-                if (Scan(statements, index + 1, socket, ref detach) != ScanResult.Detach || detach is null)
+                bool fixable;
+                var additionalLocations = new List<Location>();
+                if (top is IExpressionStatementOperation)
+                {
+                    fixable = Follow(top, socket, ref detach, out bool climbed) == ScanResult.Detach && !climbed;
+                }
+                else if (top is IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator }
+                    && declarator.Parent is IVariableDeclarationOperation { Declarators.Length: 1 } declaration
+                    && declaration.Parent is IVariableDeclarationGroupOperation { Declarations.Length: 1 } group)
+                {
+                    // A stored task may only be waited for (await t; t.Wait(); …) between the send and the detach for the
+                    // fix to apply: those statements go with the declaration.
+                    fixable = Follow(group, socket, ref detach, out bool climbed) == ScanResult.Detach && !climbed
+                        && TaskAwaitsBetween(group, declarator.Symbol, detach!, additionalLocations);
+                }
+                else if (top is IInvocationOperation { TargetMethod.Name: "ContinueWith" } continuation
+                    && continuation.Instance is not null
+                    && SkipTaskWrappers(continuation.Instance, upward: false) == send)
+                {
+                    fixable = false;
+                    ContinuationDetaches(continuation, socket, ref detach);
+                }
+                else
                 {
                     return;
                 }
 
+                if (detach is null)
+                {
+                    return;
+                }
+
+                // Fixable only when send and detach sit in one statement list (the detach possibly opening a nested block
+                // or try): the send's arguments are then in scope at the detach, and nothing else runs the send.
+                additionalLocations.Insert(0, detach.Syntax.GetLocation());
                 ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
                     .Add(Descriptors.PropertyDetachKind, detach.TargetMethod.Name);
+                if (!fixable)
+                {
+                    properties = properties.Add(Descriptors.PropertyFixable, "false");
+                    additionalLocations.RemoveRange(1, additionalLocations.Count - 1);
+                }
+
                 context.ReportDiagnostic(Diagnostic.Create(
                     Descriptors.NonAtomicFinalSend,
                     send.Syntax.GetLocation(),
-                    additionalLocations: new[] { detach.Syntax.GetLocation() },
+                    additionalLocations: additionalLocations,
                     properties: properties));
             }
 
-            /// <summary>On syntax: a later statement of the send's block or switch section spells Detach or DetachAsync.</summary>
+            /// <summary>
+            /// Reads on from the send's statement along the path it always takes when it completes normally: the rest of its
+            /// statement list, then — when that list is the body of an <c>if</c>/<c>else</c>, a <c>try</c> (its
+            /// <c>finally</c> included, catches are not on that path), a <c>using</c> or a plain block — the statements
+            /// after that enclosing statement. <paramref name="climbed"/> says whether the detach was found past such a
+            /// boundary.
+            /// </summary>
+            private ScanResult Follow(IOperation statement, ISymbol socket, ref IInvocationOperation? detach, out bool climbed)
+            {
+                climbed = false;
+                IOperation current = statement;
+                while (true)
+                {
+                    IOperation? parent = current.Parent;
+                    ImmutableArray<IOperation> statements = parent switch
+                    {
+                        IBlockOperation block => block.Operations,
+                        ISwitchCaseOperation section => section.Body,
+                        _ => ImmutableArray<IOperation>.Empty,
+                    };
+
+                    int index = statements.IndexOf(current);
+                    if (index >= 0)
+                    {
+                        ScanResult result = Scan(statements, index + 1, socket, ref detach);
+                        if (result != ScanResult.Clean)
+                        {
+                            return result;
+                        }
+                    }
+
+                    // The list ran out cleanly: where does the path go next?
+                    IOperation? next = parent switch
+                    {
+                        IBlockOperation { Parent: IBlockOperation } block => block,
+                        IBlockOperation { Parent: IConditionalOperation conditional } block when IsBranch(conditional, block) => conditional,
+                        IConditionalOperation conditional when IsBranch(conditional, current) => conditional,
+                        IBlockOperation { Parent: ITryOperation @try } block when @try.Body == block => @try,
+                        IBlockOperation { Parent: IUsingOperation @using } block when @using.Body == block => @using,
+                        _ => null,
+                    };
+
+                    switch (next)
+                    {
+                        case null:
+                            return ScanResult.Clean;
+
+                        case ITryOperation { Finally: { } @finally }:
+                            ScanResult result = Scan(@finally.Operations, 0, socket, ref detach);
+                            if (result != ScanResult.Clean)
+                            {
+                                climbed = true;
+                                return result;
+                            }
+
+                            break;
+
+                        case IUsingOperation @using when Touches(@using.Resources, socket) || DisposesMemberOf(@using.Resources, socket):
+                            // The end of the using disposes the socket, or something that may reach it.
+                            return ScanResult.Stop;
+                    }
+
+                    climbed = true;
+                    current = next;
+                }
+            }
+
+            /// <summary>
+            /// <c>ws.SendAsync(…).ContinueWith(_ => …)</c>: the continuation runs after a successful send (no option excludes
+            /// that), and its body reaches the detach with nothing touching the socket first.
+            /// </summary>
+            private void ContinuationDetaches(IInvocationOperation continuation, ISymbol socket, ref IInvocationOperation? detach)
+            {
+                IAnonymousFunctionOperation? function = null;
+                foreach (IArgumentOperation argument in continuation.Arguments)
+                {
+                    if (argument.Value is IDelegateCreationOperation { Target: IAnonymousFunctionOperation lambda })
+                    {
+                        function = lambda;
+                    }
+                    else if (argument.Parameter?.Type.Name == "TaskContinuationOptions"
+                        && !(argument.Value.ConstantValue is { HasValue: true, Value: int options } && (options & NotOnRanToCompletion) == 0))
+                    {
+                        return;
+                    }
+                }
+
+                IInvocationOperation? candidate = null;
+                if (function is not null && Scan(function.Body.Operations, 0, socket, ref candidate) == ScanResult.Detach)
+                {
+                    detach = candidate;
+                }
+            }
+
+            private static bool IsBranch(IConditionalOperation conditional, IOperation operation) =>
+                conditional.Parent is IBlockOperation or ISwitchCaseOperation or IConditionalOperation
+                && (conditional.WhenTrue == operation || conditional.WhenFalse == operation);
+
+            /// <summary>A <c>using</c> resource of the type holding the socket field, whose Dispose may reach the field.</summary>
+            private static bool DisposesMemberOf(IOperation resources, ISymbol socket) =>
+                socket is not ILocalSymbol && socket is not IParameterSymbol
+                && resources.DescendantsAndSelf().Any(o =>
+                    o.Type is not null && SymbolEqualityComparer.Default.Equals(o.Type, socket.ContainingType));
+
+            /// <summary>
+            /// Whether every use of the stored send task is a statement that only waits for it (<c>await t;</c>,
+            /// <c>t.Wait();</c>, …) between the send and the detach; those statements are added to <paramref name="locations"/>.
+            /// </summary>
+            private static bool TaskAwaitsBetween(IOperation declaration, ILocalSymbol task, IInvocationOperation detach, List<Location> locations)
+            {
+                IOperation scope = declaration.Parent ?? declaration;
+                int start = declaration.Syntax.Span.End;
+                int end = detach.Syntax.SpanStart;
+                foreach (IOperation operation in scope.Descendants())
+                {
+                    if (operation is not ILocalReferenceOperation reference || !SymbolEqualityComparer.Default.Equals(reference.Local, task))
+                    {
+                        continue;
+                    }
+
+                    IOperation wait = SkipTaskWrappers(reference, upward: true);
+                    if (wait is not IExpressionStatementOperation
+                        || wait.Syntax.SpanStart < start
+                        || wait.Syntax.Span.End > end)
+                    {
+                        return false;
+                    }
+
+                    locations.Add(wait.Syntax.GetLocation());
+                }
+
+                return true;
+            }
+
+            /// <summary>
+            /// On syntax: Detach or DetachAsync is spelled after the send in the function (method, accessor, lambda, local
+            /// function, or the top-level statements) holding it.
+            /// </summary>
             private static bool DetachIsSpelledAfter(InvocationExpressionSyntax node)
             {
-                StatementSyntax? statement = null;
+                SyntaxNode? function = null;
                 for (SyntaxNode? current = node.Parent; current is not null; current = current.Parent)
                 {
-                    if (current is StatementSyntax candidate)
+                    if (current is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or BaseMethodDeclarationSyntax
+                        or AccessorDeclarationSyntax or CompilationUnitSyntax)
                     {
-                        statement = candidate;
+                        function = current;
                         break;
                     }
                 }
 
-                SyntaxList<StatementSyntax> siblings = statement?.Parent switch
+                if (function is null || node.Span.End >= function.Span.End)
                 {
-                    BlockSyntax block => block.Statements,
-                    SwitchSectionSyntax section => section.Statements,
-                    _ => default,
-                };
-
-                if (statement?.Parent is GlobalStatementSyntax global && global.Parent is CompilationUnitSyntax unit)
-                {
-                    // Top-level statements: the following global statements.
-                    bool after = false;
-                    foreach (MemberDeclarationSyntax member in unit.Members)
-                    {
-                        if (member == global)
-                        {
-                            after = true;
-                        }
-                        else if (after && member is GlobalStatementSyntax next && SpellsDetach(next))
-                        {
-                            return true;
-                        }
-                    }
-
                     return false;
                 }
 
-                int index = statement is null ? -1 : siblings.IndexOf(statement);
-                for (int i = index + 1; index >= 0 && i < siblings.Count; i++)
-                {
-                    if (SpellsDetach(siblings[i]))
-                    {
-                        return true;
-                    }
-                }
-
-                return false;
-            }
-
-            private static bool SpellsDetach(SyntaxNode node)
-            {
-                foreach (SyntaxToken token in node.DescendantTokens())
+                foreach (SyntaxToken token in function.DescendantTokens(TextSpan.FromBounds(node.Span.End, function.Span.End)))
                 {
                     if (token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText is "DetachAsync" or "Detach")
                     {

@@ -72,13 +72,12 @@ namespace WebSocketHandoff.CodeFixes.Fixers
             foreach (var diagnostic in diagnostics.OrderBy(d => d.Location.SourceSpan.Start))
             {
                 var merge = Merge.TryCreate(editor.OriginalRoot, editor.SemanticModel, diagnostic, cancellationToken);
-                if (merge is null || edited.Any(e => e.IntersectsWith(merge.SendStatement.Span) || e.IntersectsWith(merge.Detach.Span)))
+                if (merge is null || merge.EditedSpans.Any(span => edited.Any(e => e.IntersectsWith(span))))
                 {
                     continue;
                 }
 
-                edited.Add(merge.SendStatement.Span);
-                edited.Add(merge.Detach.Span);
+                edited.AddRange(merge.EditedSpans);
                 merge.Apply(editor);
             }
 
@@ -88,30 +87,45 @@ namespace WebSocketHandoff.CodeFixes.Fixers
         /// <summary>One final send and the detach after it, resolved and checked.</summary>
         private sealed class Merge
         {
-            private Merge(StatementSyntax sendStatement, InvocationExpressionSyntax detach, ExpressionSyntax replacement)
+            private Merge(StatementSyntax sendStatement, ImmutableArray<StatementSyntax> taskWaits, InvocationExpressionSyntax detach, ExpressionSyntax replacement)
             {
                 SendStatement = sendStatement;
+                TaskWaits = taskWaits;
                 Detach = detach;
                 Replacement = replacement;
             }
 
+            /// <summary>The send's statement, or the declaration of the local that stores its task.</summary>
             public StatementSyntax SendStatement { get; }
+
+            /// <summary>The statements that only wait for the stored send task (<c>await t;</c>); they go with the declaration.</summary>
+            public ImmutableArray<StatementSyntax> TaskWaits { get; }
 
             public InvocationExpressionSyntax Detach { get; }
 
             public ExpressionSyntax Replacement { get; }
 
+            public IEnumerable<TextSpan> EditedSpans =>
+                new[] { SendStatement.Span, Detach.Span }.Concat(TaskWaits.Select(wait => wait.Span));
+
             public void Apply(SyntaxEditor editor)
             {
                 editor.ReplaceNode(Detach, Replacement);
                 FixEditing.RemoveStatement(editor, SendStatement);
+                foreach (var wait in TaskWaits)
+                {
+                    FixEditing.RemoveStatement(editor, wait);
+                }
             }
 
             public static Merge? TryCreate(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
             {
+                // The analyzer says when the pair cannot be merged mechanically (the detach is past an if/try/using the
+                // send sits in, or the stored send task has other uses).
                 if (diagnostic.AdditionalLocations.Count < 1
                     || diagnostic.Location.SourceTree != root.SyntaxTree
-                    || diagnostic.AdditionalLocations[0].SourceTree != root.SyntaxTree)
+                    || diagnostic.AdditionalLocations.Any(location => location.SourceTree != root.SyntaxTree)
+                    || (diagnostic.Properties.TryGetValue(Descriptors.PropertyFixable, out var fixable) && fixable == "false"))
                 {
                     return null;
                 }
@@ -120,8 +134,26 @@ namespace WebSocketHandoff.CodeFixes.Fixers
                 var detach = Find(root, diagnostic.AdditionalLocations[0].SourceSpan);
                 if (send is null || detach is null
                     || !(detach.Expression is MemberAccessExpressionSyntax detachAccess)
-                    || !(FixEditing.GetStatementOfCall(send) is StatementSyntax sendStatement)
+                    || !(((StatementSyntax?)FixEditing.GetStatementOfCall(send) ?? TaskDeclarationOf(send)) is StatementSyntax sendStatement)
                     || sendStatement.Span.Contains(detach.Span))
+                {
+                    return null;
+                }
+
+                // AdditionalLocations[1..]: the statements that wait for a stored send task.
+                var taskWaits = ImmutableArray.CreateBuilder<StatementSyntax>();
+                foreach (var location in diagnostic.AdditionalLocations.Skip(1))
+                {
+                    if (!(root.FindNode(location.SourceSpan, getInnermostNodeForTie: true).FirstAncestorOrSelf<StatementSyntax>() is StatementSyntax wait)
+                        || wait.Span != location.SourceSpan)
+                    {
+                        return null;
+                    }
+
+                    taskWaits.Add(wait);
+                }
+
+                if (!(sendStatement is ExpressionStatementSyntax) && taskWaits.Count == 0 && !IsUnusedTaskDeclaration(sendStatement, model, cancellationToken))
                 {
                     return null;
                 }
@@ -213,7 +245,43 @@ namespace WebSocketHandoff.CodeFixes.Fixers
                     replacement = FixEditing.ParenthesizeForPosition(SyntaxFactory.AwaitExpression(replacement), detach);
                 }
 
-                return new Merge(sendStatement, detach, replacement.WithTriviaFrom(detach).WithAdditionalAnnotations(Formatter.Annotation));
+                return new Merge(sendStatement, taskWaits.ToImmutable(), detach, replacement.WithTriviaFrom(detach).WithAdditionalAnnotations(Formatter.Annotation));
+            }
+
+            /// <summary>
+            /// The declaration <c>var t = ws.SendAsync(…);</c> (one variable; <c>.ConfigureAwait(…)</c>/<c>.AsTask()</c>
+            /// allowed) whose initializer is the send, else null.
+            /// </summary>
+            private static LocalDeclarationStatementSyntax? TaskDeclarationOf(InvocationExpressionSyntax send)
+            {
+                SyntaxNode node = send;
+                while (node.Parent is ParenthesizedExpressionSyntax
+                    || (node.Parent is MemberAccessExpressionSyntax access && access.Expression == node
+                        && access.Name.Identifier.ValueText is "ConfigureAwait" or "AsTask"
+                        && access.Parent is InvocationExpressionSyntax))
+                {
+                    node = node.Parent is ParenthesizedExpressionSyntax ? node.Parent : node.Parent!.Parent!;
+                }
+
+                return node.Parent is EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax { Parent: VariableDeclarationSyntax { Variables.Count: 1, Parent: LocalDeclarationStatementSyntax declaration } } }
+                    && declaration.UsingKeyword.IsKind(SyntaxKind.None)
+                        ? declaration
+                        : null;
+            }
+
+            /// <summary>Whether the task local declared by <paramref name="declaration"/> is never read (then removing it is safe).</summary>
+            private static bool IsUnusedTaskDeclaration(StatementSyntax declaration, SemanticModel model, CancellationToken cancellationToken)
+            {
+                if (!(declaration is LocalDeclarationStatementSyntax local)
+                    || !(model.GetDeclaredSymbol(local.Declaration.Variables[0], cancellationToken) is ILocalSymbol symbol)
+                    || !((declaration.Parent is GlobalStatementSyntax global ? global.Parent : declaration.Parent) is SyntaxNode scope))
+                {
+                    return false;
+                }
+
+                return !scope.DescendantNodes().OfType<IdentifierNameSyntax>().Any(name =>
+                    name.Identifier.ValueText == symbol.Name
+                    && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(name, cancellationToken).Symbol, symbol));
             }
 
             private static InvocationExpressionSyntax? Find(SyntaxNode root, TextSpan span) =>
