@@ -14,15 +14,19 @@ public static class Program
         .WithIterationCount(20);
 
     /// <summary>
-    /// <c>dotnet run -c Release -- interleaved [rounds]</c> runs the <see cref="Interleaved"/> cross-check; anything else
-    /// goes to BenchmarkDotNet (e.g. <c>--filter '*'</c>).
+    /// <c>dotnet run -c Release -- interleaved [rounds] [--connections fresh|single|pool:N] [--rows Send 16,Receive]</c>
+    /// runs the <see cref="Interleaved"/> cross-check; <c>overhead [rounds] [message size]</c> the in-memory
+    /// <see cref="Overhead"/> measurement; anything else goes to BenchmarkDotNet (e.g. <c>--filter '*'</c>).
     /// </summary>
     public static int Main(string[] args)
     {
         if (args.Length > 0 && args[0] == "interleaved")
         {
-            int rounds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 60;
-            return Interleaved.Run(rounds, System.Console.Out);
+            return Interleaved.Run(args[1..], System.Console.Out);
+        }
+        if (args.Length > 0 && args[0] == "overhead")
+        {
+            return Overhead.Run(args[1..], System.Console.Out);
         }
         BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, JobOptions.ConfigFor(args, DefaultJob));
         return 0;
