@@ -18,7 +18,8 @@ namespace WebSocketHandoff.Analyzers
     /// moved out of any loop the creation is not in, so the detach runs once and dominates the raw uses; when the body has
     /// no raw use, the creation's own statement, and the plan is not fixable);
     /// then <see cref="PropertyRootCount"/> root expressions, one per raw use, to be replaced by the detached stream;
-    /// then <see cref="PropertyCloseCount"/> close invocations (<c>CloseAsync</c>/<c>CloseOutputAsync</c> after the detach point) to drop.
+    /// then <see cref="PropertyCloseCount"/> close invocations (<c>CloseAsync</c>/<c>CloseOutputAsync</c> reached after the detach
+    /// point); the fix removes those that follow the detach on every path and guards the others with an <c>IsDetached</c> test.
     /// Properties: <see cref="PropertyCreationKind"/>, <see cref="PropertyCanAwait"/>, <see cref="PropertyRootCount"/>,
     /// <see cref="PropertyCloseCount"/>, <see cref="PropertyFixable"/>.
     /// </para>
@@ -86,8 +87,9 @@ namespace WebSocketHandoff.Analyzers
 
         /// <summary>
         /// WSH006. Location: the SendAsync invocation.
-        /// AdditionalLocations[0]: the detach invocation that follows it.
-        /// Properties: <see cref="PropertyDetachKind"/>.
+        /// AdditionalLocations[0]: the detach invocation that follows it; any further ones: the statements between them that
+        /// only wait for a stored send task (<c>await t;</c>), which the merge removes.
+        /// Properties: <see cref="PropertyDetachKind"/>, <see cref="PropertyFixable"/>.
         /// </summary>
         public static readonly DiagnosticDescriptor NonAtomicFinalSend = Create(
             RuleIdentifiers.NonAtomicFinalSend,
@@ -107,7 +109,10 @@ namespace WebSocketHandoff.Analyzers
         /// <summary>Handoff plan: how many close invocations follow the root expressions.</summary>
         public const string PropertyCloseCount = "CloseCount";
 
-        /// <summary>Handoff plan: <c>"true"</c> when the fix can rewrite the code mechanically, else <c>"false"</c>.</summary>
+        /// <summary>
+        /// Handoff plan (WSH001/WSH002/WSH003) and WSH006: <c>"true"</c> when the fix can rewrite the code mechanically, else
+        /// <c>"false"</c> (the diagnostic is reported without a fix).
+        /// </summary>
         public const string PropertyFixable = "Fixable";
 
         /// <summary>WSH002: <c>"Close"</c> (CloseAsync/CloseOutputAsync), <c>"Dispose"</c>, <c>"Abort"</c> or <c>"Using"</c>.</summary>

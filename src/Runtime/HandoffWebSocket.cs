@@ -39,8 +39,12 @@ namespace WebSocketHandoff
 
         private volatile Phase _phase;
         private bool _insideMessage;
-        private bool _sendingMessage;
+        private volatile bool _sendingMessage;
         private long _messagesReceived;
+
+        // Sends take no lock (a lock pair per send was a measurable part of a 16-byte send). A send counts itself in, then
+        // reads the phase; a detach writes the phase, then reads the count. Both steps are separated by a full fence on
+        // each side, so at least one sees the other: the send backs out, or the detach waits for it.
         private int _sendsInFlight;
         private TaskCompletionSource<bool>? _sendsDrained;
 
@@ -187,20 +191,39 @@ namespace WebSocketHandoff
                         "The WebSocket has sent its close frame and can send no final message. Use DetachAsync instead of SendAndDetachAsync.");
                 }
 
-                if (_sendsInFlight == 0)
+                // Publish the detach before looking at the sends (see _sendsInFlight): a send that counts itself in after
+                // this sees it and backs out, so none can start behind the handoff point.
+                _phase = Phase.Detaching;
+                Interlocked.MemoryBarrier();
+                if (Volatile.Read(ref _sendsInFlight) == 0)
                 {
-                    ThrowIfSendingMessage();
+                    try
+                    {
+                        ThrowIfSendingMessage();
 
-                    // No application send can start while _gate is held: the handoff point follows every send made so far.
-                    _transport.Hold(_messagesReceived, keepFinal: sendFinal);
+                        // The handoff point follows every send made so far.
+                        _transport.Hold(_messagesReceived, keepFinal: sendFinal);
+                    }
+                    catch
+                    {
+                        // Refused: nothing changes. A send that saw the phase meanwhile is waiting for _gate and goes on.
+                        _phase = Phase.Attached;
+                        throw;
+                    }
                 }
                 else
                 {
-                    _sendsDrained = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-                    sendsDrained = _sendsDrained.Task;
-                }
+                    // The last send out completes this; it may already have left, so look again after publishing it.
+                    var drained = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    Volatile.Write(ref _sendsDrained, drained);
+                    Interlocked.MemoryBarrier();
+                    if (Volatile.Read(ref _sendsInFlight) == 0)
+                    {
+                        drained.TrySetResult(true);
+                    }
 
-                _phase = Phase.Detaching;
+                    sendsDrained = drained.Task;
+                }
             }
 
             // Until the handoff point is committed the detach can be cancelled or refused, and then changes nothing:
@@ -504,10 +527,18 @@ namespace WebSocketHandoff
         /// <exception cref="InvalidOperationException">The WebSocket was detached or a detach is in progress.</exception>
         public override ValueTask SendAsync(ReadOnlyMemory<byte> buffer, WebSocketMessageType messageType, WebSocketMessageFlags messageFlags, CancellationToken cancellationToken = default)
         {
-            lock (_gate)
+            Interlocked.Increment(ref _sendsInFlight);
+            if (_phase != Phase.Attached)
             {
-                ThrowIfNotAttached();
-                _sendsInFlight++;
+                // A detach has begun, is deciding, or is done: back out (a send that did not happen), then ask again once
+                // the detach has decided, as sends did before this fast path: a detach that is refused changes nothing,
+                // so a send racing it must not fail.
+                EndSend(sent: false, endOfMessage: false);
+                lock (_gate)
+                {
+                    ThrowIfNotAttached();
+                    Interlocked.Increment(ref _sendsInFlight);
+                }
             }
 
             bool endOfMessage = (messageFlags & WebSocketMessageFlags.EndOfMessage) != 0;
@@ -551,23 +582,18 @@ namespace WebSocketHandoff
 
         private void EndSend(bool sent, bool endOfMessage)
         {
-            TaskCompletionSource<bool>? drained = null;
-            lock (_gate)
+            if (sent)
             {
-                if (sent)
-                {
-                    // A sent message is open from a send without EndOfMessage until one with it.
-                    _sendingMessage = !endOfMessage;
-                }
-
-                if (--_sendsInFlight == 0)
-                {
-                    drained = _sendsDrained;
-                    _sendsDrained = null;
-                }
+                // A sent message is open from a send without EndOfMessage until one with it. Written before the count
+                // goes down, so a detach that sees no send in flight sees it too.
+                _sendingMessage = !endOfMessage;
             }
 
-            drained?.TrySetResult(true);
+            if (Interlocked.Decrement(ref _sendsInFlight) == 0)
+            {
+                // A detach waiting for the sends (or one from a cancelled detach: completing that is harmless).
+                Volatile.Read(ref _sendsDrained)?.TrySetResult(true);
+            }
         }
     }
 }

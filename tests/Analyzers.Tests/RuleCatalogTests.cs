@@ -97,7 +97,8 @@ namespace WebSocketHandoff.Analyzers.Tests
         {
             string readme = Path.Combine(AnalyzerCatalog.RepositoryRoot(), "README.md");
             Assert.True(File.Exists(readme), "missing " + readme);
-            string row = "| [" + id + "](docs/rules/" + id + ".md) |";
+            // The same address as the diagnostic's help link: absolute, so that it also resolves on the package's nuget.org page.
+            string row = "| [" + id + "](" + RuleIdentifiers.GetHelpUri(id) + ") |";
             Assert.True(
                 File.ReadAllLines(readme).Any(line => line.TrimStart().StartsWith(row, StringComparison.Ordinal)),
                 "README.md has no rules-table row starting '" + row + "'");

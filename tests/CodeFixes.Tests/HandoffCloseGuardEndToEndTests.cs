@@ -229,7 +229,6 @@ namespace WebSocketHandoff.CodeFixes.Tests
                             }
                             finally
                             {
-                                // The analyzer does not read this pattern as an IsDetached test yet: WSH002 stays on the guarded close.
                                 await {|WSH002:_ws.CloseAsync(WebSocketCloseStatus.NormalClosure, null, ct)|};
                             }
                         }
@@ -257,9 +256,8 @@ namespace WebSocketHandoff.CodeFixes.Tests
                             }
                             finally
                             {
-                                // The analyzer does not read this pattern as an IsDetached test yet: WSH002 stays on the guarded close.
                                 if (_ws is not HandoffWebSocket { IsDetached: true })
-                                    await {|WSH002:_ws.CloseAsync(WebSocketCloseStatus.NormalClosure, null, ct)|};
+                                    await _ws.CloseAsync(WebSocketCloseStatus.NormalClosure, null, ct);
                             }
                         }
                     }

@@ -317,6 +317,14 @@ namespace WebSocketHandoff.Analyzers.Flow
                     negated ^= !matched;
                     value = EventClassifier.Unwrap(isPattern.Value);
                 }
+                else if (value is IIsPatternOperation detachedPattern && MatchesDetached(detachedPattern.Pattern, out var whenDetached))
+                {
+                    // ws is HandoffWebSocket { IsDetached: true }, ws is not HandoffWebSocket { IsDetached: true }
+                    // (the guard the code fix writes for a WebSocket-typed location): true exactly when ws is detached.
+                    negated ^= !whenDetached;
+                    webSocket = RefKey.Of(EventClassifier.Unwrap(detachedPattern.Value), Captures);
+                    return webSocket != null;
+                }
                 else
                 {
                     break;
@@ -335,6 +343,32 @@ namespace WebSocketHandoff.Analyzers.Flow
         {
             operation = EventClassifier.Unwrap(operation);
             return operation is ILiteralOperation && operation.ConstantValue.HasValue && operation.ConstantValue.Value is bool value ? value : (bool?)null;
+        }
+
+        /// <summary>
+        /// <c>{ IsDetached: true }</c> (with a type, or <c>not</c> around it): <paramref name="whenDetached"/> is whether it
+        /// matches a detached WebSocket. Only <c>true</c> counts: <c>{ IsDetached: false }</c> also fails for a WebSocket
+        /// that is no HandoffWebSocket, so its failing does not say "detached".
+        /// </summary>
+        private static bool MatchesDetached(IPatternOperation pattern, out bool whenDetached)
+        {
+            whenDetached = false;
+            switch (pattern)
+            {
+                case INegatedPatternOperation negatedPattern when MatchesDetached(negatedPattern.Pattern, out var inner):
+                    whenDetached = !inner;
+                    return true;
+                case IRecursivePatternOperation recursive
+                    when recursive.DeconstructionSubpatterns.IsEmpty
+                        && recursive.PropertySubpatterns.Length == 1
+                        && recursive.PropertySubpatterns[0].Member is IPropertyReferenceOperation { Property.Name: "IsDetached" }
+                        && recursive.PropertySubpatterns[0].Pattern is IConstantPatternOperation constant
+                        && BoolConstant(constant.Value) == true:
+                    whenDetached = true;
+                    return true;
+                default:
+                    return false;
+            }
         }
 
         /// <summary>A pattern <c>true</c>/<c>false</c>, or <c>not</c> one: <paramref name="matched"/> is the value it matches.</summary>

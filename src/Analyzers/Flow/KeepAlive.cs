@@ -15,8 +15,9 @@ namespace WebSocketHandoff.Analyzers.Flow
         public static bool MayBeOn(CreationResult creation, HandoffTypes types)
         {
             var syntax = creation.Creation.Syntax;
-            IInvocationOperation? invocation = null;
-            foreach (var operation in creation.Member.Root.DescendantsAndSelf())
+            var model = creation.Member.Root.SemanticModel;
+            var invocation = model != null && model.SyntaxTree == syntax.SyntaxTree ? model.GetOperation(syntax) as IInvocationOperation : null;
+            foreach (var operation in invocation == null ? creation.Member.Root.DescendantsAndSelf() : System.Linq.Enumerable.Empty<IOperation>())
             {
                 if (operation is IInvocationOperation candidate && candidate.Syntax == syntax)
                 {
