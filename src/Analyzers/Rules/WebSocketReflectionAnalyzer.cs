@@ -19,11 +19,11 @@ namespace WebSocketHandoff.Analyzers
     /// a System.Net.WebSockets type that is not public; (c) <c>[UnsafeAccessor]</c> methods that target a System.Net.WebSockets type.
     /// </summary>
     /// <remarks>
-    /// The type a lookup runs on is known only from <c>typeof</c>, <c>GetType()</c> on an expression whose static type is a
-    /// System.Net.WebSockets type, <c>Type.GetType</c>/<c>Assembly.GetType</c> with a constant name, a local whose every
-    /// assignment is one of those, or a private/readonly field whose every write in its type is one of those. Values read through reflection
-    /// (<c>field.GetValue(ws).GetType()</c>) have no known type and are not followed: the lookup that produced the field is
-    /// the one reported.
+    /// The type a lookup runs on is known only from <c>typeof</c>, <c>GetType()</c> on an instance of a System.Net.WebSockets
+    /// type, <c>Type.GetType</c>/<c>Assembly.GetType</c> with a constant name, a search of <c>GetTypes()</c> by name, a local
+    /// whose every assignment is one of those, or a private/readonly field whose every write in its type is one of those.
+    /// Values read through reflection (<c>field.GetValue(ws).GetType()</c>) are followed for a few hops when the member was
+    /// looked up on such a type: each hop that reaches further internals is reported too.
     /// </remarks>
     [DiagnosticAnalyzer(Microsoft.CodeAnalysis.LanguageNames.CSharp)]
     public sealed class WebSocketReflectionAnalyzer : DiagnosticAnalyzer
@@ -34,8 +34,19 @@ namespace WebSocketHandoff.Analyzers
         private const long BindingFlagsPublic = 16;
         private const long BindingFlagsNonPublic = 32;
 
-        // How many locals/fields deep a Type value is followed ("var a = typeof(X); var b = a; b.GetField(…)").
-        private const int MaxSymbolDepth = 3;
+        // A resolution depth counts steps within one hop in its low part and hops in its high part: a hop is a value read by
+        // reflection whose type is asked for (field.GetValue(x).GetType()), and each hop starts with a fresh budget of steps.
+        private const int HopStride = 16;
+
+        // How many steps (GetTypeInfo, ?., locals, fields…) one hop is followed.
+        private const int MaxSteps = 8;
+
+        // How many steps into a hop a local or field is still followed ("var a = typeof(X); var b = a; b.GetField(…)", or
+        // "object v = f?.GetValue(x); v.GetType()" with f a local): "t = u; u = t;" must end, and quickly.
+        private const int MaxSymbolDepth = 5;
+
+        // How many reads through reflection are followed (ClientWebSocket._innerWebSocket → _webSocket → _stream → …).
+        private const int MaxHops = 4;
 
         // UnsafeAccessorKind.Constructor; every other kind targets the first parameter.
         private const int UnsafeAccessorKindConstructor = 0;
@@ -49,6 +60,18 @@ namespace WebSocketHandoff.Analyzers
             "GetDeclaredField", "GetDeclaredMethod", "GetDeclaredMethods", "GetDeclaredProperty", "GetDeclaredEvent", "GetDeclaredNestedType",
             "GetRuntimeField", "GetRuntimeFields", "GetRuntimeMethod", "GetRuntimeMethods",
             "GetRuntimeProperty", "GetRuntimeProperties", "GetRuntimeEvent", "GetRuntimeEvents");
+
+        /// <summary>Lookups of one member whose value a chain can read (<c>GetValue</c>/<c>Invoke</c>) and ask the type of.</summary>
+        private static readonly ImmutableHashSet<string> s_valueLookupNames = ImmutableHashSet.Create(
+            StringComparer.Ordinal,
+            "GetField", "GetProperty", "GetMethod", "GetConstructor",
+            "GetDeclaredField", "GetDeclaredProperty", "GetDeclaredMethod",
+            "GetRuntimeField", "GetRuntimeProperty", "GetRuntimeMethod");
+
+        /// <summary>Enumerable methods that pick a type out of <c>assembly.GetTypes()</c> with a predicate.</summary>
+        private static readonly ImmutableHashSet<string> s_searchNames = ImmutableHashSet.Create(
+            StringComparer.Ordinal,
+            "First", "FirstOrDefault", "Single", "SingleOrDefault", "Last", "LastOrDefault", "Where");
 
         /// <summary>Lookups that return non-public members without being asked: declared members and the GetRuntimeXs enumerations.</summary>
         private static readonly ImmutableHashSet<string> s_implicitlyNonPublic = ImmutableHashSet.Create(
@@ -137,15 +160,42 @@ namespace WebSocketHandoff.Analyzers
             CreateInstance,
             Lookup,
             Helper,
+            TypeSearch,
+        }
+
+        /// <summary>The words of a file's text that decide whether its reflection calls are bound.</summary>
+        [Flags]
+        private enum TreeText
+        {
+            Scanned = 1,
+            WebSocket = 2,
+            GetType = 4,
+        }
+
+        /// <summary>What a value is, for following it through locals and fields.</summary>
+        private enum ValueKind
+        {
+            /// <summary>A <c>Type</c>: which System.Net.WebSockets type it stands for.</summary>
+            Type,
+
+            /// <summary>An object: which System.Net.WebSockets type (or internal value) its <c>GetType()</c> returns.</summary>
+            Instance,
+
+            /// <summary>A <c>FieldInfo</c>/<c>PropertyInfo</c>/<c>MethodInfo</c>: the type of what its <c>GetValue</c>/<c>Invoke</c> returns.</summary>
+            Member,
+
+            /// <summary>An <c>Assembly</c>: whether it is the one that holds a System.Net.WebSockets type.</summary>
+            Assembly,
         }
 
         /// <summary>The System.Net.WebSockets type(s) a <c>Type</c> value can stand for.</summary>
         private sealed class TargetType
         {
-            public TargetType(ImmutableArray<INamedTypeSymbol> candidates, string? unresolvedName)
+            public TargetType(ImmutableArray<INamedTypeSymbol> candidates, string? unresolvedName, string? valueOf = null)
             {
                 Candidates = candidates;
                 UnresolvedName = unresolvedName;
+                ValueOf = valueOf;
             }
 
             /// <summary>Types the value may be; a member is public when it is public on any of them.</summary>
@@ -154,8 +204,46 @@ namespace WebSocketHandoff.Analyzers
             /// <summary>A non-public type named by a string that the compilation cannot see (ManagedWebSocket).</summary>
             public string? UnresolvedName { get; }
 
+            /// <summary>
+            /// For the runtime type of a value read through reflection from a non-public member (<c>ClientWebSocket._innerWebSocket</c>):
+            /// the path of members it was read from. Such a type is unknown; only <c>object</c>'s members are known public on it.
+            /// </summary>
+            public string? ValueOf { get; }
+
             public string Display =>
                 UnresolvedName ?? (Candidates.Length > 0 ? Candidates[0].Name : Types.WebSocketsNamespace);
+
+            /// <summary>How the message names the type: <c>'ClientWebSocket'</c>, or <c>the type of 'ClientWebSocket._innerWebSocket'</c>.</summary>
+            public string Describe() => ValueOf is not null ? "the type of '" + ValueOf + "'" : "'" + Display + "'";
+
+            /// <summary>The dotted path used when a member of this type is read: <c>ClientWebSocket</c> or <c>ClientWebSocket._innerWebSocket</c>.</summary>
+            public string Path => ValueOf ?? Display;
+
+            /// <summary>A value that may be any of the given ones (the writes of a local or field).</summary>
+            public static TargetType? Merge(List<TargetType> targets)
+            {
+                if (targets.Count == 0)
+                {
+                    return null;
+                }
+
+                if (targets.Count == 1)
+                {
+                    return targets[0];
+                }
+
+                ImmutableArray<INamedTypeSymbol>.Builder candidates = ImmutableArray.CreateBuilder<INamedTypeSymbol>();
+                string? unresolved = null;
+                string? valueOf = null;
+                foreach (TargetType target in targets)
+                {
+                    candidates.AddRange(target.Candidates);
+                    unresolved ??= target.UnresolvedName;
+                    valueOf ??= target.ValueOf;
+                }
+
+                return new TargetType(candidates.ToImmutable(), unresolved, valueOf);
+            }
         }
 
         private sealed class Analysis
@@ -166,9 +254,11 @@ namespace WebSocketHandoff.Analyzers
             private readonly INamedTypeSymbol? _bindingFlags;
             private readonly INamedTypeSymbol? _assembly;
             private readonly INamedTypeSymbol? _module;
+            private readonly INamedTypeSymbol? _memberInfo;
+            private readonly INamedTypeSymbol _object;
             private readonly ConcurrentDictionary<INamedTypeSymbol, ImmutableHashSet<string>> _publicNames =
                 new ConcurrentDictionary<INamedTypeSymbol, ImmutableHashSet<string>>(SymbolEqualityComparer.Default);
-            private readonly ConcurrentDictionary<SyntaxTree, bool> _treesMentioningWebSocket = new ConcurrentDictionary<SyntaxTree, bool>();
+            private readonly ConcurrentDictionary<SyntaxTree, TreeText> _treeText = new ConcurrentDictionary<SyntaxTree, TreeText>();
             private ImmutableArray<INamedTypeSymbol> _namespaceTypes;
 
             public Analysis(
@@ -185,13 +275,25 @@ namespace WebSocketHandoff.Analyzers
                 _bindingFlags = bindingFlags;
                 _assembly = assembly;
                 _module = module;
+                _memberInfo = compilation.GetTypeByMetadataName("System.Reflection.MemberInfo");
+                _object = compilation.GetSpecialType(SpecialType.System_Object);
+            }
+
+            private static int Step(int depth) => depth % HopStride;
+
+            /// <summary>The depth at which the next hop starts, or null past the last hop followed.</summary>
+            private static int? NextHop(int depth)
+            {
+                int hop = (depth / HopStride) + 1;
+                return hop > MaxHops ? null : hop * HopStride;
             }
 
             public void AnalyzeInvocation(SyntaxNodeAnalysisContext context)
             {
-                // Cheap checks first. On syntax: the call is spelled like a lookup, GetType(name) or CreateInstance, or it
-                // passes a literal name or BindingFlags (a helper); and its file spells "WebSocket" somewhere, as reflection
-                // into System.Net.WebSockets must. Then the symbol alone; the operation tree only for a real candidate.
+                // Cheap checks first. On syntax: the call is spelled like a lookup, GetType(name), CreateInstance or a search of
+                // GetTypes(), or it passes a literal name or BindingFlags (a helper). Then the file's text: a WebSocket type or
+                // a System.Net.WebSockets name is spelled in it, or (for the calls that can run on an instance's type) GetType
+                // is. Then the symbol alone; the operation tree only for a real candidate.
                 var node = (InvocationExpressionSyntax)context.Node;
                 string? name = InvokedName(node);
                 if (name is null)
@@ -202,6 +304,7 @@ namespace WebSocketHandoff.Analyzers
                 int argumentCount = node.ArgumentList.Arguments.Count;
                 bool byName = name == "GetType" || name == "CreateInstance";
                 bool lookup = s_lookupNames.Contains(name);
+                bool search = false;
                 if (byName)
                 {
                     if (argumentCount == 0)
@@ -216,12 +319,20 @@ namespace WebSocketHandoff.Analyzers
                         return;
                     }
                 }
+                else if (s_searchNames.Contains(name) && IsSearchCandidate(node))
+                {
+                    search = true;
+                }
                 else if (argumentCount == 0 || !IsHelperCandidate(node))
                 {
                     return;
                 }
 
-                if (!MentionsWebSocket(node.SyntaxTree, context.CancellationToken)
+                // A type named by a string, or searched for by name, names "WebSocket" in this file. A lookup (or
+                // CreateInstance) on a Type may instead get it from x.GetType() of an instance whose type is spelled elsewhere.
+                TreeText text = ScanTree(node.SyntaxTree, context.CancellationToken);
+                bool onInstanceType = lookup || (!byName && !search) || name == "CreateInstance";
+                if (!((text & TreeText.WebSocket) != 0 || (onInstanceType && (text & TreeText.GetType) != 0))
                     || context.SemanticModel.GetSymbolInfo(node, context.CancellationToken).Symbol is not IMethodSymbol symbol)
                 {
                     return;
@@ -233,6 +344,7 @@ namespace WebSocketHandoff.Analyzers
                 {
                     "GetType" when IsGetTypeByName(declared) => Kind.GetTypeByName,
                     "CreateInstance" when IsActivator(declared) => Kind.CreateInstance,
+                    _ when search => IsEnumerable(declared.ContainingType) ? Kind.TypeSearch : Kind.None,
                     _ when s_lookupNames.Contains(declared.Name) && IsBclReflectionMethod(declared) => Kind.Lookup,
                     _ when IsHelperShape(declared) => Kind.Helper,
                     _ => Kind.None,
@@ -254,10 +366,48 @@ namespace WebSocketHandoff.Analyzers
                     case Kind.CreateInstance:
                         AnalyzeCreateInstance(report, invocation, method);
                         break;
+                    case Kind.TypeSearch:
+                        AnalyzeTypeSearch(report, invocation);
+                        break;
                     default:
                         AnalyzeLookup(report, invocation, method, isHelper: kind == Kind.Helper);
                         break;
                 }
+            }
+
+            /// <summary>
+            /// A search of an assembly's types that may be reported, on syntax: <c>x.GetTypes().First(t => …)</c> or
+            /// <c>x.DefinedTypes.Where(t => …)</c>, the predicate a lambda that compares with a string literal.
+            /// </summary>
+            private static bool IsSearchCandidate(InvocationExpressionSyntax node)
+            {
+                if (node.ArgumentList.Arguments.Count != 1
+                    || node.ArgumentList.Arguments[0].Expression is not LambdaExpressionSyntax lambda
+                    || node.Expression is not MemberAccessExpressionSyntax { Expression: var source })
+                {
+                    return false;
+                }
+
+                bool enumeratesTypes = source switch
+                {
+                    InvocationExpressionSyntax { ArgumentList.Arguments.Count: 0 } invocation => InvokedName(invocation) == "GetTypes",
+                    MemberAccessExpressionSyntax memberAccess => memberAccess.Name.Identifier.ValueText == "DefinedTypes",
+                    _ => false,
+                };
+                if (!enumeratesTypes)
+                {
+                    return false;
+                }
+
+                foreach (SyntaxNode descendant in lambda.Body.DescendantNodesAndSelf())
+                {
+                    if (descendant.IsKind(SyntaxKind.StringLiteralExpression))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
             }
 
             /// <summary>
@@ -387,15 +537,22 @@ namespace WebSocketHandoff.Analyzers
                 }
             }
 
-            private bool MentionsWebSocket(SyntaxTree tree, CancellationToken cancellationToken)
+            /// <summary>What a file spells, read once per file: reflection into System.Net.WebSockets spells a WebSocket type or
+            /// namespace, or reaches the type through <c>GetType()</c> of an instance.</summary>
+            private TreeText ScanTree(SyntaxTree tree, CancellationToken cancellationToken)
             {
-                if (!_treesMentioningWebSocket.TryGetValue(tree, out bool mentions))
+                if (!_treeText.TryGetValue(tree, out TreeText found))
                 {
-                    mentions = Contains(tree.GetText(cancellationToken), "WebSocket");
-                    _treesMentioningWebSocket.TryAdd(tree, mentions);
+                    SourceText text = tree.GetText(cancellationToken);
+                    // "GetType" matters only where "WebSocket" is absent: a second scan only for those files.
+                    found = Contains(text, "WebSocket")
+                        ? TreeText.Scanned | TreeText.WebSocket
+                        : Contains(text, "GetType") ? TreeText.Scanned | TreeText.GetType : TreeText.Scanned;
+
+                    _treeText.TryAdd(tree, found);
                 }
 
-                return mentions;
+                return found;
             }
 
             // (b) Type.GetType("System.Net.WebSockets.ManagedWebSocket"), typeof(WebSocket).Assembly.GetType(...).
@@ -428,7 +585,7 @@ namespace WebSocketHandoff.Analyzers
                     if (target is not null
                         && ((flags is long f && (f & BindingFlagsNonPublic) != 0) || ConstantBool(invocation, "nonPublic") == true))
                     {
-                        what = "'Activator.CreateInstance' on '" + target.Display + "'";
+                        what = "'Activator.CreateInstance' on " + target.Describe();
                     }
                 }
                 else
@@ -490,52 +647,218 @@ namespace WebSocketHandoff.Analyzers
             // (a) a member lookup on a System.Net.WebSockets type.
             private void AnalyzeLookup(Action<Diagnostic> report, IInvocationOperation invocation, IMethodSymbol method, bool isHelper)
             {
+                IOperation? typeOperand = LookupTypeOperand(invocation, isHelper);
+                if (typeOperand is null || ResolveTarget(typeOperand, depth: 0) is not { } target)
+                {
+                    return;
+                }
+
+                string? name = ConstantString(NameArgument(invocation, isHelper));
+                if (!Reaches(target, method.Name, name, ConstantFlags(invocation), isHelper))
+                {
+                    return;
+                }
+
+                string what = "'" + method.Name + (name is null ? string.Empty : "(\"" + name + "\")") + "' on " + target.Describe();
+                report(Diagnostic.Create(Descriptors.WebSocketReflection, invocation.Syntax.GetLocation(), what));
+            }
+
+            /// <summary>The <c>Type</c> a lookup runs on: its receiver, or for a helper (and the static extensions) its Type argument.</summary>
+            private IOperation? LookupTypeOperand(IInvocationOperation invocation, bool isHelper)
+            {
                 IOperation? typeOperand = invocation.Instance;
                 if (typeOperand is null || isHelper)
                 {
                     typeOperand = FirstArgumentOfType(invocation, _systemType, derived: !isHelper);
                 }
 
-                if (typeOperand is null)
-                {
-                    return;
-                }
+                return typeOperand;
+            }
 
-                TargetType? target = ResolveTarget(typeOperand, depth: 0);
-                if (target is null)
-                {
-                    return;
-                }
-
-                string? name = ConstantString(NameArgument(invocation, isHelper));
-                long? flags = ConstantFlags(invocation);
+            /// <summary>
+            /// Whether a lookup on the target can find a non-public member: it asks for <c>NonPublic</c> (and not for a public
+            /// name together with <c>Public</c>), it returns non-public members by design, or it names a member that is not public.
+            /// </summary>
+            private bool Reaches(TargetType target, string methodName, string? name, long? flags, bool isHelper)
+            {
                 bool namePublic = name is not null && IsPublicName(target, name);
-
-                bool reaches = false;
                 if (flags is long f && (f & BindingFlagsNonPublic) != 0)
                 {
                     // Asking for non-public members; a named member that is public is still found (and only that) when Public is asked too.
-                    reaches = !(namePublic && (f & BindingFlagsPublic) != 0);
+                    if (!(namePublic && (f & BindingFlagsPublic) != 0))
+                    {
+                        return true;
+                    }
                 }
 
-                if (!reaches && !isHelper && s_implicitlyNonPublic.Contains(method.Name))
+                if (!isHelper && s_implicitlyNonPublic.Contains(methodName) && (name is null || !namePublic))
                 {
-                    reaches = name is null || !namePublic;
+                    return true;
                 }
 
-                if (!reaches && name is not null && !namePublic)
-                {
-                    reaches = true;
-                }
+                return name is not null && !namePublic;
+            }
 
-                if (!reaches)
+            // typeof(WebSocket).Assembly.GetTypes().First(t => t.Name == "ManagedWebSocket").
+            private void AnalyzeTypeSearch(Action<Diagnostic> report, IInvocationOperation invocation)
+            {
+                if (invocation.Arguments.Length != 2 || SearchedTypeName(invocation, depth: 0) is not string searched)
                 {
                     return;
                 }
 
-                string what = "'" + method.Name + (name is null ? string.Empty : "(\"" + name + "\")") + "' on '" + target.Display + "'";
+                string what = "The search of an assembly's types for '" + searched + "'";
                 report(Diagnostic.Create(Descriptors.WebSocketReflection, invocation.Syntax.GetLocation(), what));
             }
+
+            /// <summary>
+            /// The non-public System.Net.WebSockets type that <c>types.First(t => t.Name == "…")</c> (or <c>Where</c>, <c>Single</c>…,
+            /// or a predicate-less <c>First()</c> after such a <c>Where</c>) picks out of <c>assembly.GetTypes()</c> or
+            /// <c>assembly.DefinedTypes</c>. A simple name counts only on the assembly of a WebSockets type
+            /// (<c>typeof(WebSocket).Assembly</c>, <c>Assembly.Load("System.Net.WebSockets")</c>); a full name on any assembly.
+            /// </summary>
+            private string? SearchedTypeName(IInvocationOperation invocation, int depth)
+            {
+                IMethodSymbol method = invocation.TargetMethod;
+                if (Step(depth) > MaxSteps
+                    || !s_searchNames.Contains(method.Name)
+                    || !IsEnumerable(method.ContainingType)
+                    || invocation.Arguments.Length == 0)
+                {
+                    return null;
+                }
+
+                IOperation source = SkipConversions(invocation.Arguments[0].Value);
+                if (invocation.Arguments.Length == 1)
+                {
+                    return method.Name != "Where" && source is IInvocationOperation { TargetMethod.Name: "Where" } where
+                        ? SearchedTypeName(where, depth + 1)
+                        : null;
+                }
+
+                IOperation? assembly = source switch
+                {
+                    IInvocationOperation { TargetMethod.Name: "GetTypes", Instance: { } instance } types
+                        when InheritsFrom(types.TargetMethod.ContainingType, _assembly) => instance,
+                    IPropertyReferenceOperation { Property.Name: "DefinedTypes", Instance: { } instance } definedTypes
+                        when InheritsFrom(definedTypes.Property.ContainingType, _assembly) => instance,
+                    _ => null,
+                };
+                if (assembly is null)
+                {
+                    return null;
+                }
+
+                bool? onWebSocketsAssembly = null;
+                foreach (IOperation operation in invocation.Arguments[1].Value.Descendants())
+                {
+                    if (!TryGetNameComparison(operation, out bool fullName, out string compared))
+                    {
+                        continue;
+                    }
+
+                    if (fullName)
+                    {
+                        if (IsNonPublicWebSocketsTypeName(compared, out string metadataName))
+                        {
+                            return metadataName.Substring(WebSocketsNamespacePrefix.Length);
+                        }
+
+                        continue;
+                    }
+
+                    if (compared.Length == 0 || compared.IndexOf('.') >= 0 || s_knownPublicTypes.Contains(compared)
+                        || _compilation.GetTypeByMetadataName(WebSocketsNamespacePrefix + compared) is { } known && IsPublicType(known))
+                    {
+                        continue;
+                    }
+
+                    onWebSocketsAssembly ??= Resolve(assembly, ValueKind.Assembly, depth + 1) is not null;
+                    if (onWebSocketsAssembly == true)
+                    {
+                        return compared;
+                    }
+                }
+
+                return null;
+            }
+
+            /// <summary>
+            /// <c>t.Name == "X"</c>, <c>"X" == t.FullName</c>, <c>t.Name.Equals("X")</c>, <c>string.Equals(t.Name, "X", …)</c> or
+            /// <c>t.Name is "X"</c>, where <c>t</c> is a <c>Type</c>: the constant, and whether it is compared with the full name.
+            /// </summary>
+            private bool TryGetNameComparison(IOperation operation, out bool fullName, out string compared)
+            {
+                fullName = false;
+                compared = string.Empty;
+                IOperation? left = null;
+                IOperation? right = null;
+                switch (operation)
+                {
+                    case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals } binary:
+                        left = binary.LeftOperand;
+                        right = binary.RightOperand;
+                        break;
+                    case IIsPatternOperation { Pattern: IConstantPatternOperation constant } isPattern:
+                        left = isPattern.Value;
+                        right = constant.Value;
+                        break;
+                    case IInvocationOperation { TargetMethod.Name: "Equals" } equals
+                        when equals.TargetMethod.ContainingType.SpecialType == SpecialType.System_String:
+                        if (equals.Instance is not null && equals.Arguments.Length >= 1)
+                        {
+                            left = equals.Instance;
+                            right = equals.Arguments[0].Value;
+                        }
+                        else if (equals.Instance is null && equals.Arguments.Length >= 2)
+                        {
+                            left = equals.Arguments[0].Value;
+                            right = equals.Arguments[1].Value;
+                        }
+
+                        break;
+                }
+
+                if (left is null || right is null)
+                {
+                    return false;
+                }
+
+                if (ConstantString(right) is string rightValue && IsTypeNameProperty(left, out fullName))
+                {
+                    compared = rightValue;
+                    return true;
+                }
+
+                if (ConstantString(left) is string leftValue && IsTypeNameProperty(right, out fullName))
+                {
+                    compared = leftValue;
+                    return true;
+                }
+
+                return false;
+            }
+
+            /// <summary><c>t.Name</c> or <c>t.FullName</c> of a <c>Type</c> (or <c>TypeInfo</c>).</summary>
+            private bool IsTypeNameProperty(IOperation operation, out bool fullName)
+            {
+                fullName = false;
+                if (SkipConversions(operation) is not IPropertyReferenceOperation { Instance: { } instance } property
+                    || instance.Type is not INamedTypeSymbol instanceType
+                    || !InheritsFrom(instanceType, _systemType))
+                {
+                    return false;
+                }
+
+                fullName = property.Property.Name == "FullName";
+                return fullName || property.Property.Name == "Name";
+            }
+
+            private static bool IsEnumerable(INamedTypeSymbol type) =>
+                type.Name == "Enumerable" && IsInNamespace(type, "System.Linq");
+
+            private static bool IsInNamespace(INamedTypeSymbol type, string ns) =>
+                type.ContainingNamespace?.ToDisplayString() == ns;
 
             private bool IsBclReflectionMethod(IMethodSymbol method)
             {
@@ -673,33 +996,182 @@ namespace WebSocketHandoff.Analyzers
             }
 
             /// <summary>What System.Net.WebSockets type a <c>Type</c>-valued operation stands for, or null when it is not one (or unknown).</summary>
-            private TargetType? ResolveTarget(IOperation operation, int depth)
+            private TargetType? ResolveTarget(IOperation operation, int depth) => Resolve(operation, ValueKind.Type, depth);
+
+            /// <summary>
+            /// What an operation of the given kind stands for (see <see cref="ValueKind"/>), or null when it is not (known to be)
+            /// tied to System.Net.WebSockets.
+            /// </summary>
+            private TargetType? Resolve(IOperation operation, ValueKind kind, int depth)
             {
-                if (depth > 8)
+                if (Step(depth) > MaxSteps)
                 {
                     return null;
                 }
 
                 operation = SkipConversions(operation);
+                if (kind == ValueKind.Instance && operation.Type is INamedTypeSymbol staticType && IsWebSocketsType(staticType))
+                {
+                    // An instance of a WebSockets type: its runtime type is the static type or one derived from it.
+                    return new TargetType(WithPublicDerivedTypes(staticType), null);
+                }
+
                 switch (operation)
                 {
-                    case ITypeOfOperation typeOf:
+                    case ITypeOfOperation typeOf when kind == ValueKind.Type:
                         return typeOf.TypeOperand is INamedTypeSymbol named && IsWebSocketsType(named)
                             ? new TargetType(ImmutableArray.Create(named), null)
                             : null;
 
                     case IInvocationOperation invocation:
-                        return ResolveInvocationTarget(invocation, depth);
+                        return kind switch
+                        {
+                            ValueKind.Type => ResolveInvocationTarget(invocation, depth),
+                            ValueKind.Instance => ResolveReadValue(invocation, depth),
+                            ValueKind.Member => IsValueLookup(invocation) ? ResolveLookupValue(invocation, depth) : null,
+                            _ => ResolveAssemblyInvocation(invocation, depth),
+                        };
+
+                    case IPropertyReferenceOperation property when kind == ValueKind.Assembly:
+                        return property.Property.Name == "Assembly"
+                               && property.Instance is { } typeInstance
+                               && ResolveTarget(typeInstance, depth + 1) is { ValueOf: null } target
+                            ? target
+                            : null;
 
                     // Locals and fields are followed a few steps only: "t = u; u = t;" must end, and quickly.
-                    case ILocalReferenceOperation local when depth < MaxSymbolDepth:
-                        return ResolveLocalTarget(local, depth);
+                    case ILocalReferenceOperation local when Step(depth) < MaxSymbolDepth:
+                        return ResolveLocal(local, kind, depth);
 
-                    case IFieldReferenceOperation field when depth < MaxSymbolDepth:
-                        return ResolveFieldTarget(field, depth);
+                    case IFieldReferenceOperation field when Step(depth) < MaxSymbolDepth:
+                        return ResolveField(field, kind, depth);
 
                     case IConditionalAccessInstanceOperation conditionalInstance:
-                        return ConditionalReceiver(conditionalInstance) is { } receiver ? ResolveTarget(receiver, depth + 1) : null;
+                        return ConditionalReceiver(conditionalInstance) is { } receiver ? Resolve(receiver, kind, depth + 1) : null;
+
+                    case IConditionalAccessOperation conditional:
+                        return Resolve(conditional.WhenNotNull, kind, depth + 1);
+
+                    default:
+                        return null;
+                }
+            }
+
+            /// <summary>
+            /// The runtime type of what reflection read: <c>member.GetValue(x)</c>, <c>member.Invoke(…)</c> or
+            /// <c>type.InvokeMember(…)</c>, where the member was looked up on a System.Net.WebSockets type.
+            /// </summary>
+            private TargetType? ResolveReadValue(IInvocationOperation invocation, int depth)
+            {
+                IMethodSymbol method = invocation.TargetMethod;
+                switch (method.Name)
+                {
+                    case "InvokeMember" when IsBclReflectionMethod(method):
+                        return ResolveLookupValue(invocation, depth);
+
+                    case "GetValue" or "Invoke" when invocation.Instance is { } member && IsInNamespace(method.ContainingType, "System.Reflection"):
+                        return Resolve(member, ValueKind.Member, depth + 1);
+
+                    default:
+                        return null;
+                }
+            }
+
+            /// <summary>A lookup of one member whose value can be read (<c>GetField</c>, <c>GetProperty</c>, …, or a user helper returning a MemberInfo).</summary>
+            private bool IsValueLookup(IInvocationOperation invocation)
+            {
+                IMethodSymbol method = invocation.TargetMethod;
+                if (s_valueLookupNames.Contains(method.Name) && IsBclReflectionMethod(method))
+                {
+                    return true;
+                }
+
+                return _memberInfo is not null
+                    && method.ReturnType is INamedTypeSymbol returnType
+                    && InheritsFrom(returnType, _memberInfo)
+                    && IsHelperShape(method);
+            }
+
+            /// <summary>
+            /// The runtime type of the value of a member found by a lookup: a lookup that reaches a non-public member of a
+            /// WebSockets type reads an internal value of unknown type (followed, as a further hop of the chain); a public
+            /// member is followed only when its declared type is itself a System.Net.WebSockets type.
+            /// </summary>
+            private TargetType? ResolveLookupValue(IInvocationOperation invocation, int depth)
+            {
+                IMethodSymbol method = invocation.TargetMethod;
+                bool isHelper = !IsBclReflectionMethod(method);
+                IOperation? typeOperand = LookupTypeOperand(invocation, isHelper);
+                if (typeOperand is null || NextHop(depth) is not int hop || ResolveTarget(typeOperand, hop) is not { } target)
+                {
+                    return null;
+                }
+
+                if (method.Name == "GetConstructor")
+                {
+                    // ctor.Invoke(…) builds an instance of the type itself.
+                    return target;
+                }
+
+                string? name = ConstantString(NameArgument(invocation, isHelper));
+                if (!Reaches(target, method.Name, name, ConstantFlags(invocation), isHelper))
+                {
+                    return name is not null && PublicMemberType(target, name) is { } memberType
+                        ? new TargetType(WithPublicDerivedTypes(memberType), null)
+                        : null;
+                }
+
+                return new TargetType(ImmutableArray.Create(_object), null, target.Path + "." + (name ?? "?"));
+            }
+
+            /// <summary>The declared type of a public member of that name, when it is a System.Net.WebSockets type.</summary>
+            private static INamedTypeSymbol? PublicMemberType(TargetType target, string name)
+            {
+                foreach (INamedTypeSymbol candidate in target.Candidates)
+                {
+                    for (INamedTypeSymbol? current = candidate; current is not null; current = current.BaseType)
+                    {
+                        foreach (ISymbol member in current.GetMembers(name))
+                        {
+                            ITypeSymbol? type = member.DeclaredAccessibility != Accessibility.Public
+                                ? null
+                                : member switch
+                                {
+                                    IFieldSymbol field => field.Type,
+                                    IPropertySymbol property => property.Type,
+                                    IMethodSymbol { MethodKind: MethodKind.Ordinary } method => method.ReturnType,
+                                    _ => null,
+                                };
+                            if (type is INamedTypeSymbol named && IsWebSocketsType(named))
+                            {
+                                return named;
+                            }
+                        }
+                    }
+                }
+
+                return null;
+            }
+
+            /// <summary><c>Assembly.Load("System.Net.WebSockets…")</c> or <c>Assembly.GetAssembly(typeof(WebSocket))</c>.</summary>
+            private TargetType? ResolveAssemblyInvocation(IInvocationOperation invocation, int depth)
+            {
+                IMethodSymbol method = invocation.TargetMethod;
+                if (!method.IsStatic || !InheritsFrom(method.ContainingType, _assembly) || invocation.Arguments.Length == 0)
+                {
+                    return null;
+                }
+
+                IOperation argument = invocation.Arguments[0].Value;
+                switch (method.Name)
+                {
+                    case "Load" when ConstantString(argument) is string assemblyName
+                                     && (assemblyName == Types.WebSocketsNamespace || assemblyName.StartsWith(WebSocketsNamespacePrefix, StringComparison.Ordinal)
+                                         || assemblyName.StartsWith(Types.WebSocketsNamespace + ",", StringComparison.Ordinal)):
+                        return new TargetType(ImmutableArray.Create(_webSocket), null);
+
+                    case "GetAssembly":
+                        return ResolveTarget(argument, depth + 1) is { ValueOf: null } target ? target : null;
 
                     default:
                         return null;
@@ -728,20 +1200,14 @@ namespace WebSocketHandoff.Analyzers
                 {
                     case "GetType" when method.Parameters.Length == 0 && !method.IsStatic
                                         && method.ContainingType.SpecialType == SpecialType.System_Object:
+                        // ws.GetType(), or field.GetValue(ws).GetType() of a chain into WebSocket internals.
+                        return invocation.Instance is null ? null : Resolve(invocation.Instance, ValueKind.Instance, depth + 1);
+
+                    case "First" or "FirstOrDefault" or "Single" or "SingleOrDefault" or "Last" or "LastOrDefault":
                         {
-                            // ws.GetType(): the runtime type is the static type or one derived from it.
-                            if (invocation.Instance is null)
-                            {
-                                return null;
-                            }
-
-                            ITypeSymbol? staticType = SkipConversions(invocation.Instance).Type;
-                            if (staticType is not INamedTypeSymbol named || !IsWebSocketsType(named))
-                            {
-                                return null;
-                            }
-
-                            return new TargetType(WithPublicDerivedTypes(named), null);
+                            // asm.GetTypes().First(t => t.Name == "ManagedWebSocket").
+                            string? searched = SearchedTypeName(invocation, depth);
+                            return searched is null ? null : new TargetType(ImmutableArray.Create(_webSocket), searched);
                         }
 
                     case "GetType" when IsGetTypeByName(method):
@@ -769,8 +1235,8 @@ namespace WebSocketHandoff.Analyzers
                 }
             }
 
-            /// <summary>A local whose every write is a System.Net.WebSockets type source.</summary>
-            private TargetType? ResolveLocalTarget(ILocalReferenceOperation reference, int depth)
+            /// <summary>A local whose every write resolves (as a value of the given kind).</summary>
+            private TargetType? ResolveLocal(ILocalReferenceOperation reference, ValueKind kind, int depth)
             {
                 ILocalSymbol local = reference.Local;
                 IOperation root = reference;
@@ -779,9 +1245,7 @@ namespace WebSocketHandoff.Analyzers
                     root = root.Parent;
                 }
 
-                var candidates = new List<INamedTypeSymbol>();
-                string? unresolved = null;
-                bool any = false;
+                var targets = new List<TargetType>();
                 foreach (IOperation operation in root.Descendants())
                 {
                     IOperation? value = null;
@@ -826,26 +1290,24 @@ namespace WebSocketHandoff.Analyzers
                         continue;
                     }
 
-                    TargetType? target = ResolveTarget(value, depth + 1);
+                    TargetType? target = Resolve(value, kind, depth + 1);
                     if (target is null)
                     {
                         return null;
                     }
 
-                    any = true;
-                    candidates.AddRange(target.Candidates);
-                    unresolved ??= target.UnresolvedName;
+                    targets.Add(target);
                 }
 
-                return any ? new TargetType(candidates.ToImmutableArray(), unresolved) : null;
+                return TargetType.Merge(targets);
             }
 
             /// <summary>
-            /// A field whose every write is a System.Net.WebSockets type source: its initializer and each <c>=</c>/<c>??=</c> in
+            /// A field whose every write resolves (as a value of the given kind): its initializer and each <c>=</c>/<c>??=</c> in
             /// its type. Only where every write can be seen in this file: the field is private or readonly, and its type is
             /// declared in this file only.
             /// </summary>
-            private TargetType? ResolveFieldTarget(IFieldReferenceOperation reference, int depth)
+            private TargetType? ResolveField(IFieldReferenceOperation reference, ValueKind kind, int depth)
             {
                 IFieldSymbol field = reference.Field;
                 SemanticModel? model = reference.SemanticModel;
@@ -910,20 +1372,18 @@ namespace WebSocketHandoff.Analyzers
                     }
                 }
 
-                var candidates = new List<INamedTypeSymbol>();
-                string? unresolved = null;
+                var targets = new List<TargetType>();
                 foreach (ExpressionSyntax value in values)
                 {
-                    if (model.GetOperation(value) is not { } operation || ResolveTarget(operation, depth + 1) is not { } target)
+                    if (model.GetOperation(value) is not { } operation || Resolve(operation, kind, depth + 1) is not { } target)
                     {
                         return null;
                     }
 
-                    candidates.AddRange(target.Candidates);
-                    unresolved ??= target.UnresolvedName;
+                    targets.Add(target);
                 }
 
-                return values.Count > 0 ? new TargetType(candidates.ToImmutableArray(), unresolved) : null;
+                return TargetType.Merge(targets);
             }
 
             /// <summary>An element of <c>(a, b) = …</c>, at any depth of nesting.</summary>
