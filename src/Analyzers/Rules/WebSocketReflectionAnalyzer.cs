@@ -1009,12 +1009,14 @@ namespace WebSocketHandoff.Analyzers
                     return null;
                 }
 
-                operation = SkipConversions(operation);
-                if (kind == ValueKind.Instance && operation.Type is INamedTypeSymbol staticType && IsWebSocketsType(staticType))
+                if (kind == ValueKind.Instance && WebSocketsStaticType(operation) is { } staticType)
                 {
-                    // An instance of a WebSockets type: its runtime type is the static type or one derived from it.
+                    // An instance of a WebSockets type ("(WebSocket)x", "object o = ws"): its runtime type is the static
+                    // type or one derived from it.
                     return new TargetType(WithPublicDerivedTypes(staticType), null);
                 }
+
+                operation = SkipConversions(operation);
 
                 switch (operation)
                 {
@@ -1031,6 +1033,9 @@ namespace WebSocketHandoff.Analyzers
                             ValueKind.Member => IsValueLookup(invocation) ? ResolveLookupValue(invocation, depth) : null,
                             _ => ResolveAssemblyInvocation(invocation, depth),
                         };
+
+                    case IPropertyReferenceOperation { Property.Name: "BaseType", Instance: { } derived } when kind == ValueKind.Type:
+                        return ResolveTarget(derived, depth + 1) is { } derivedTarget ? BaseTypeOf(derivedTarget) : null;
 
                     case IPropertyReferenceOperation property when kind == ValueKind.Assembly:
                         return property.Property.Name == "Assembly"
@@ -1055,6 +1060,48 @@ namespace WebSocketHandoff.Analyzers
                     default:
                         return null;
                 }
+            }
+
+            /// <summary>The System.Net.WebSockets type of an operation, before or after its conversions.</summary>
+            private static INamedTypeSymbol? WebSocketsStaticType(IOperation operation)
+            {
+                for (IOperation? current = operation; current is not null; current = (current as IConversionOperation)?.Operand)
+                {
+                    if (current.Type is INamedTypeSymbol named && IsWebSocketsType(named))
+                    {
+                        return named;
+                    }
+                }
+
+                return null;
+            }
+
+            /// <summary>
+            /// <c>t.BaseType</c>: the base types that are System.Net.WebSockets types (a type named by a string, ManagedWebSocket,
+            /// derives from WebSocket; the base of an internal value read through reflection is as unknown as the value).
+            /// </summary>
+            private TargetType? BaseTypeOf(TargetType target)
+            {
+                if (target.ValueOf is not null)
+                {
+                    return target;
+                }
+
+                if (target.UnresolvedName is not null)
+                {
+                    return new TargetType(ImmutableArray.Create(_webSocket), null);
+                }
+
+                ImmutableArray<INamedTypeSymbol>.Builder bases = ImmutableArray.CreateBuilder<INamedTypeSymbol>();
+                foreach (INamedTypeSymbol candidate in target.Candidates)
+                {
+                    if (candidate.BaseType is { } baseType && IsWebSocketsType(baseType))
+                    {
+                        bases.Add(baseType);
+                    }
+                }
+
+                return bases.Count > 0 ? new TargetType(bases.ToImmutable(), null) : null;
             }
 
             /// <summary>
@@ -1286,6 +1333,14 @@ namespace WebSocketHandoff.Analyzers
                         }
                     }
                     else
+                    {
+                        continue;
+                    }
+
+                    // "t = t.BaseType" in a walk up the hierarchy: the base types of what the other writes give (or object).
+                    if (kind == ValueKind.Type
+                        && SkipConversions(value) is IPropertyReferenceOperation { Property.Name: "BaseType", Instance: ILocalReferenceOperation self }
+                        && SymbolEqualityComparer.Default.Equals(self.Local, local))
                     {
                         continue;
                     }

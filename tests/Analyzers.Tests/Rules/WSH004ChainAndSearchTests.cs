@@ -190,6 +190,42 @@ class C
 }");
         }
 
+        [Fact]
+        public async Task BaseType_of_a_WebSockets_type_and_a_walk_up_the_hierarchy_are_followed()
+        {
+            await Verify.VerifyAsync(Usings + @"
+class C
+{
+    static FieldInfo? Walk(WebSocket ws)
+    {
+        for (Type? t = ws.GetType(); t is not null; t = t.BaseType)
+        {
+            var f = {|WSH004:t.GetField(""_stream"", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly)|};
+            if (f is not null)
+            {
+                return f;
+            }
+        }
+
+        return null;
+    }
+
+    static void M(object created)
+    {
+        var a = {|WSH004:typeof(ClientWebSocket).BaseType!.GetFields(BindingFlags.NonPublic | BindingFlags.Instance)|};
+        var b = typeof(WebSocket).BaseType!.GetFields(BindingFlags.NonPublic | BindingFlags.Instance);   // object
+        var managed = (WebSocket)created;
+        var c = {|WSH004:managed.GetType().GetField(""_stream"", BindingFlags.NonPublic | BindingFlags.Instance)|};
+        Type other = typeof(MemoryStream);
+        while (other.BaseType is not null)
+        {
+            var d = other.GetField(""_buffer"", BindingFlags.NonPublic | BindingFlags.Instance);
+            other = other.BaseType;
+        }
+    }
+}");
+        }
+
         // ---- types found by name or by search ----
 
         [Fact]
