@@ -179,7 +179,6 @@ namespace WebSocketHandoff.Analyzers
             private readonly INamedTypeSymbol? _bindingFlags;
             private readonly INamedTypeSymbol? _assembly;
             private readonly INamedTypeSymbol? _module;
-            private readonly INamedTypeSymbol? _memberInfo;
             private readonly INamedTypeSymbol _object;
             private readonly ConcurrentDictionary<INamedTypeSymbol, ImmutableHashSet<string>> _publicNames =
                 new ConcurrentDictionary<INamedTypeSymbol, ImmutableHashSet<string>>(SymbolEqualityComparer.Default);
@@ -200,7 +199,6 @@ namespace WebSocketHandoff.Analyzers
                 _bindingFlags = bindingFlags;
                 _assembly = assembly;
                 _module = module;
-                _memberInfo = compilation.GetTypeByMetadataName("System.Reflection.MemberInfo");
                 _object = compilation.GetSpecialType(SpecialType.System_Object);
             }
 

@@ -256,6 +256,7 @@ class C
         var ctor = {|WSH004:managed.GetConstructors(BindingFlags.NonPublic | BindingFlags.Instance)|}[0];
         var asm = Assembly.Load(""System.Net.WebSockets"");
         var b = {|WSH004:asm.GetTypes().Where(t => t.Name.Equals(""ManagedWebSocket"", StringComparison.Ordinal))|}.First();
+        var bFields = {|WSH004:b.GetFields(BindingFlags.NonPublic | BindingFlags.Instance)|};
         var c = {|WSH004:typeof(ClientWebSocket).Assembly.DefinedTypes.FirstOrDefault(t => t.Name is ""WebSocketHandle"")|};
         var d = {|WSH004:typeof(C).Assembly.GetTypes().SingleOrDefault(t => t.FullName == ""System.Net.WebSockets.ManagedWebSocket"")|};
         var e = {|WSH004:Assembly.GetAssembly(typeof(WebSocket))!.GetTypes().First(t => string.Equals(t.Name, ""ManagedWebSocket""))|};

@@ -225,10 +225,21 @@ namespace WebSocketHandoff.Analyzers
                     return true;
                 }
 
-                return _memberInfo is not null
-                    && method.ReturnType is INamedTypeSymbol returnType
-                    && InheritsFrom(returnType, _memberInfo)
-                    && IsHelperShape(method);
+                return IsMemberInfo(method.ReturnType) && IsHelperShape(method);
+            }
+
+            /// <summary><c>System.Reflection.MemberInfo</c> or a type derived from it (by name: no lookup per compilation).</summary>
+            private static bool IsMemberInfo(ITypeSymbol type)
+            {
+                for (INamedTypeSymbol? current = type as INamedTypeSymbol; current is not null; current = current.BaseType)
+                {
+                    if (current.Name == "MemberInfo" && IsInNamespace(current, "System.Reflection"))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
             }
 
             /// <summary>
@@ -260,7 +271,7 @@ namespace WebSocketHandoff.Analyzers
                         : null;
                 }
 
-                return new TargetType(ImmutableArray.Create(_object), null, target.Path + "." + (name ?? "?"));
+                return new TargetType(ImmutableArray.Create(_object), null, target.Path + "." + (name ?? "…"));
             }
 
             /// <summary>The declared type of a public member of that name, when it is a System.Net.WebSockets type.</summary>
