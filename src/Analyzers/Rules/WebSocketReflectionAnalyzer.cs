@@ -160,6 +160,7 @@ namespace WebSocketHandoff.Analyzers
             Lookup,
             Helper,
             TypeSearch,
+            InstanceHelper,
         }
 
         /// <summary>The words of a file's text that decide whether its reflection calls are bound.</summary>
@@ -228,6 +229,7 @@ namespace WebSocketHandoff.Analyzers
                 bool byName = name == "GetType" || name == "CreateInstance";
                 bool lookup = s_lookupNames.Contains(name);
                 bool search = false;
+                bool instanceHelper = false;
                 if (byName)
                 {
                     if (argumentCount == 0)
@@ -251,7 +253,12 @@ namespace WebSocketHandoff.Analyzers
                 }
                 else if (argumentCount == 0 || !IsHelperCandidate(node))
                 {
-                    return;
+                    if (!IsInstanceHelperCandidate(node, name))
+                    {
+                        return;
+                    }
+
+                    instanceHelper = true;
                 }
 
                 // A type named by a string, or searched for by name, names "WebSocket" in this file. A lookup (or
@@ -271,6 +278,7 @@ namespace WebSocketHandoff.Analyzers
                     "GetType" when IsGetTypeByName(declared) => Kind.GetTypeByName,
                     "CreateInstance" when IsActivator(declared) => Kind.CreateInstance,
                     _ when search => IsEnumerable(declared.ContainingType) ? Kind.TypeSearch : Kind.None,
+                    _ when instanceHelper => InstanceHelperParameter(declared) >= 0 ? Kind.InstanceHelper : Kind.None,
                     _ when s_lookupNames.Contains(declared.Name) && IsBclReflectionMethod(declared) => Kind.Lookup,
                     _ when IsHelperShape(declared) => Kind.Helper,
                     _ => Kind.None,
@@ -294,6 +302,9 @@ namespace WebSocketHandoff.Analyzers
                         break;
                     case Kind.TypeSearch:
                         AnalyzeTypeSearch(report, invocation);
+                        break;
+                    case Kind.InstanceHelper:
+                        AnalyzeInstanceHelper(report, invocation);
                         break;
                     default:
                         AnalyzeLookup(report, invocation, method, isHelper: kind == Kind.Helper);

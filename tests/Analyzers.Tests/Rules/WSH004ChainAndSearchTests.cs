@@ -226,6 +226,40 @@ class C
 }");
         }
 
+        [Fact]
+        public async Task Helpers_that_read_a_member_of_an_object_by_name_are_followed()
+        {
+            await Verify.VerifyAsync(Usings + @"
+static class Reflect
+{
+    public static T? GetFieldValue<T>(this object obj, string name) =>
+        (T?)obj.GetType().GetField(name, BindingFlags.NonPublic | BindingFlags.Instance)?.GetValue(obj);
+
+    public static object? GetPrivateProperty(object target, string propertyName) =>
+        target?.GetType().GetProperty(propertyName, BindingFlags.NonPublic | BindingFlags.Instance)?.GetValue(target);
+}
+
+static class Notify
+{
+    // Named like a helper, but no reflection in its body.
+    public static void SetProperty<T>(T value, string name) { }
+}
+
+class C
+{
+    static Stream Steal(ClientWebSocket ws, MemoryStream other)
+    {
+        var handle = {|WSH004:ws.GetFieldValue<object>(""_innerWebSocket"")|}!;
+        var managed = {|WSH004:handle.GetFieldValue<object>(""_webSocket"")|}!;
+        var connected = {|WSH004:Reflect.GetPrivateProperty(ws, ""ConnectedWebSocket"")|};
+        var state = ws.GetFieldValue<object>(""State"");
+        var buffer = other.GetFieldValue<byte[]>(""_buffer"");
+        Notify.SetProperty(ws, ""_stream"");
+        return {|WSH004:managed.GetFieldValue<Stream>(""_stream"")|}!;
+    }
+}");
+        }
+
         // ---- types found by name or by search ----
 
         [Fact]
@@ -330,6 +364,8 @@ class G
         [InlineData("class C { object M(object cur) { for (;;) cur = cur.GetType().GetField(n, BindingFlags.NonPublic).GetValue(cur) return cur; } }")]
         [InlineData("class C { static readonly FieldInfo s_f = s_f; object M(object o) => s_f.GetValue(o).GetType().GetField(\"_x\", ); }")]
         [InlineData("class C { object M(ClientWebSocket ws) => typeof(ClientWebSocket).GetConstructor().Invoke().GetType().GetField(\"_x\", BindingFlags.NonPublic | ")]
+        [InlineData("static class R { public static object GetFieldValue(this object o, string name) => o.GetType().GetField(name, ).GetValue(o); static void M(ClientWebSocket ws) { ws.GetFieldValue(); GetFieldValue(\"_x\"); ws.GetFieldValue(name: ); } }")]
+        [InlineData("static class R { public static object GetPrivateField(object o, string name) => o?.GetType().GetField(; static void M(WebSocket ws) { var h = GetPrivateField(ws, ); GetPrivateField(h, \"\" + ); } }")]
         public async Task Broken_code_on_the_new_paths_neither_throws_nor_reports(string body)
         {
             await Verifiers.HandoffAnalyzerVerifier<WebSocketReflectionAnalyzer>.VerifyBrokenCodeAsync(Usings + body);

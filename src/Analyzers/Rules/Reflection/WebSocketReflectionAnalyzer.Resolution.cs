@@ -212,7 +212,7 @@ namespace WebSocketHandoff.Analyzers
                         return Resolve(member, ValueKind.Member, depth + 1);
 
                     default:
-                        return null;
+                        return ResolveInstanceHelperValue(invocation, depth);
                 }
             }
 
