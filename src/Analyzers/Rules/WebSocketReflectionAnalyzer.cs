@@ -251,14 +251,18 @@ namespace WebSocketHandoff.Analyzers
                 {
                     search = true;
                 }
-                else if (argumentCount == 0 || !IsHelperCandidate(node))
+                else
                 {
-                    if (!IsInstanceHelperCandidate(node, name))
+                    bool passesName = false;
+                    if (argumentCount == 0 || !IsHelperCandidate(node, out passesName))
                     {
-                        return;
-                    }
+                        if (!passesName || !IsInstanceHelperName(name))
+                        {
+                            return;
+                        }
 
-                    instanceHelper = true;
+                        instanceHelper = true;
+                    }
                 }
 
                 // A type named by a string, or searched for by name, names "WebSocket" in this file. A lookup (or
@@ -423,11 +427,11 @@ namespace WebSocketHandoff.Analyzers
 
             /// <summary>
             /// A call that may be a user lookup helper worth binding: it passes a literal name, <c>nameof</c> or
-            /// <c>BindingFlags.X</c>, and its receiver or an argument is written <c>typeof(…)</c> or <c>x.GetType()</c>.
+            /// <c>BindingFlags.X</c> (<paramref name="hasName"/>), and its receiver or an argument is written <c>typeof(…)</c> or <c>x.GetType()</c>.
             /// </summary>
-            private static bool IsHelperCandidate(InvocationExpressionSyntax node)
+            private static bool IsHelperCandidate(InvocationExpressionSyntax node, out bool hasName)
             {
-                bool hasName = false;
+                hasName = false;
                 bool hasType = node.Expression is MemberAccessExpressionSyntax memberAccess && IsTypeSource(memberAccess.Expression);
                 foreach (ArgumentSyntax argument in node.ArgumentList.Arguments)
                 {

@@ -15,27 +15,11 @@ namespace WebSocketHandoff.Analyzers
         private static readonly ImmutableArray<string> s_instanceHelperWords = ImmutableArray.Create("Field", "Property", "Member", "Private");
 
         /// <summary>
-        /// A call that may be an instance reflection helper worth binding: its name says field/property/member/private and it
-        /// passes a literal or <c>nameof</c> name.
+        /// Whether a call that passes a literal name may be an instance reflection helper worth binding: its name says
+        /// field/property/member/private.
         /// </summary>
-        private static bool IsInstanceHelperCandidate(InvocationExpressionSyntax node, string name)
+        private static bool IsInstanceHelperName(string name)
         {
-            // Most calls pass no literal: test that before the name.
-            bool passesName = false;
-            foreach (ArgumentSyntax argument in node.ArgumentList.Arguments)
-            {
-                if (argument.Expression is LiteralExpressionSyntax or InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "nameof" } })
-                {
-                    passesName = true;
-                    break;
-                }
-            }
-
-            if (!passesName)
-            {
-                return false;
-            }
-
             foreach (string word in s_instanceHelperWords)
             {
                 if (name.IndexOf(word, StringComparison.Ordinal) >= 0)
