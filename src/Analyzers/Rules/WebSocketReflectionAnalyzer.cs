@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Concurrent;
-using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -19,14 +18,14 @@ namespace WebSocketHandoff.Analyzers
     /// a System.Net.WebSockets type that is not public; (c) <c>[UnsafeAccessor]</c> methods that target a System.Net.WebSockets type.
     /// </summary>
     /// <remarks>
-    /// The type a lookup runs on is known only from <c>typeof</c>, <c>GetType()</c> on an expression whose static type is a
-    /// System.Net.WebSockets type, <c>Type.GetType</c>/<c>Assembly.GetType</c> with a constant name, a local whose every
-    /// assignment is one of those, or a private/readonly field whose every write in its type is one of those. Values read through reflection
-    /// (<c>field.GetValue(ws).GetType()</c>) have no known type and are not followed: the lookup that produced the field is
-    /// the one reported.
+    /// The type a lookup runs on is known only from <c>typeof</c>, <c>GetType()</c> on an instance of a System.Net.WebSockets
+    /// type, <c>Type.GetType</c>/<c>Assembly.GetType</c> with a constant name, a search of <c>GetTypes()</c> by name, a local
+    /// whose every assignment is one of those, or a private/readonly field whose every write in its type is one of those.
+    /// Values read through reflection (<c>field.GetValue(ws).GetType()</c>) are followed for a few hops when the member was
+    /// looked up on such a type: each hop that reaches further internals is reported too.
     /// </remarks>
     [DiagnosticAnalyzer(Microsoft.CodeAnalysis.LanguageNames.CSharp)]
-    public sealed class WebSocketReflectionAnalyzer : DiagnosticAnalyzer
+    public sealed partial class WebSocketReflectionAnalyzer : DiagnosticAnalyzer
     {
         private const string WebSocketsNamespacePrefix = Types.WebSocketsNamespace + ".";
 
@@ -34,8 +33,19 @@ namespace WebSocketHandoff.Analyzers
         private const long BindingFlagsPublic = 16;
         private const long BindingFlagsNonPublic = 32;
 
-        // How many locals/fields deep a Type value is followed ("var a = typeof(X); var b = a; b.GetField(…)").
-        private const int MaxSymbolDepth = 3;
+        // A resolution depth counts steps within one hop in its low part and hops in its high part: a hop is a value read by
+        // reflection whose type is asked for (field.GetValue(x).GetType()), and each hop starts with a fresh budget of steps.
+        private const int HopStride = 16;
+
+        // How many steps (GetTypeInfo, ?., locals, fields…) one hop is followed.
+        private const int MaxSteps = 8;
+
+        // How many steps into a hop a local or field is still followed ("var a = typeof(X); var b = a; b.GetField(…)", or
+        // "object v = f?.GetValue(x); v.GetType()" with f a local): "t = u; u = t;" must end, and quickly.
+        private const int MaxSymbolDepth = 5;
+
+        // How many reads through reflection are followed (ClientWebSocket._innerWebSocket → _webSocket → _stream → …).
+        private const int MaxHops = 4;
 
         // UnsafeAccessorKind.Constructor; every other kind targets the first parameter.
         private const int UnsafeAccessorKindConstructor = 0;
@@ -49,6 +59,18 @@ namespace WebSocketHandoff.Analyzers
             "GetDeclaredField", "GetDeclaredMethod", "GetDeclaredMethods", "GetDeclaredProperty", "GetDeclaredEvent", "GetDeclaredNestedType",
             "GetRuntimeField", "GetRuntimeFields", "GetRuntimeMethod", "GetRuntimeMethods",
             "GetRuntimeProperty", "GetRuntimeProperties", "GetRuntimeEvent", "GetRuntimeEvents");
+
+        /// <summary>Lookups of one member whose value a chain can read (<c>GetValue</c>/<c>Invoke</c>) and ask the type of.</summary>
+        private static readonly ImmutableHashSet<string> s_valueLookupNames = ImmutableHashSet.Create(
+            StringComparer.Ordinal,
+            "GetField", "GetProperty", "GetMethod", "GetConstructor",
+            "GetDeclaredField", "GetDeclaredProperty", "GetDeclaredMethod",
+            "GetRuntimeField", "GetRuntimeProperty", "GetRuntimeMethod");
+
+        /// <summary>Enumerable methods that pick a type out of <c>assembly.GetTypes()</c> with a predicate.</summary>
+        private static readonly ImmutableHashSet<string> s_searchNames = ImmutableHashSet.Create(
+            StringComparer.Ordinal,
+            "First", "FirstOrDefault", "Single", "SingleOrDefault", "Last", "LastOrDefault", "Where");
 
         /// <summary>Lookups that return non-public members without being asked: declared members and the GetRuntimeXs enumerations.</summary>
         private static readonly ImmutableHashSet<string> s_implicitlyNonPublic = ImmutableHashSet.Create(
@@ -137,28 +159,20 @@ namespace WebSocketHandoff.Analyzers
             CreateInstance,
             Lookup,
             Helper,
+            TypeSearch,
+            InstanceHelper,
         }
 
-        /// <summary>The System.Net.WebSockets type(s) a <c>Type</c> value can stand for.</summary>
-        private sealed class TargetType
+        /// <summary>The words of a file's text that decide whether its reflection calls are bound.</summary>
+        [Flags]
+        private enum TreeText
         {
-            public TargetType(ImmutableArray<INamedTypeSymbol> candidates, string? unresolvedName)
-            {
-                Candidates = candidates;
-                UnresolvedName = unresolvedName;
-            }
-
-            /// <summary>Types the value may be; a member is public when it is public on any of them.</summary>
-            public ImmutableArray<INamedTypeSymbol> Candidates { get; }
-
-            /// <summary>A non-public type named by a string that the compilation cannot see (ManagedWebSocket).</summary>
-            public string? UnresolvedName { get; }
-
-            public string Display =>
-                UnresolvedName ?? (Candidates.Length > 0 ? Candidates[0].Name : Types.WebSocketsNamespace);
+            Scanned = 1,
+            WebSocket = 2,
+            GetType = 4,
         }
 
-        private sealed class Analysis
+        private sealed partial class Analysis
         {
             private readonly Compilation _compilation;
             private readonly INamedTypeSymbol _webSocket;
@@ -166,9 +180,10 @@ namespace WebSocketHandoff.Analyzers
             private readonly INamedTypeSymbol? _bindingFlags;
             private readonly INamedTypeSymbol? _assembly;
             private readonly INamedTypeSymbol? _module;
+            private readonly INamedTypeSymbol _object;
             private readonly ConcurrentDictionary<INamedTypeSymbol, ImmutableHashSet<string>> _publicNames =
                 new ConcurrentDictionary<INamedTypeSymbol, ImmutableHashSet<string>>(SymbolEqualityComparer.Default);
-            private readonly ConcurrentDictionary<SyntaxTree, bool> _treesMentioningWebSocket = new ConcurrentDictionary<SyntaxTree, bool>();
+            private readonly ConcurrentDictionary<SyntaxTree, TreeText> _treeText = new ConcurrentDictionary<SyntaxTree, TreeText>();
             private ImmutableArray<INamedTypeSymbol> _namespaceTypes;
 
             public Analysis(
@@ -185,13 +200,24 @@ namespace WebSocketHandoff.Analyzers
                 _bindingFlags = bindingFlags;
                 _assembly = assembly;
                 _module = module;
+                _object = compilation.GetSpecialType(SpecialType.System_Object);
+            }
+
+            private static int Step(int depth) => depth % HopStride;
+
+            /// <summary>The depth at which the next hop starts, or null past the last hop followed.</summary>
+            private static int? NextHop(int depth)
+            {
+                int hop = (depth / HopStride) + 1;
+                return hop > MaxHops ? null : hop * HopStride;
             }
 
             public void AnalyzeInvocation(SyntaxNodeAnalysisContext context)
             {
-                // Cheap checks first. On syntax: the call is spelled like a lookup, GetType(name) or CreateInstance, or it
-                // passes a literal name or BindingFlags (a helper); and its file spells "WebSocket" somewhere, as reflection
-                // into System.Net.WebSockets must. Then the symbol alone; the operation tree only for a real candidate.
+                // Cheap checks first. On syntax: the call is spelled like a lookup, GetType(name), CreateInstance or a search of
+                // GetTypes(), or it passes a literal name or BindingFlags (a helper). Then the file's text: a WebSocket type or
+                // a System.Net.WebSockets name is spelled in it, or (for the calls that can run on an instance's type) GetType
+                // is. Then the symbol alone; the operation tree only for a real candidate.
                 var node = (InvocationExpressionSyntax)context.Node;
                 string? name = InvokedName(node);
                 if (name is null)
@@ -202,6 +228,8 @@ namespace WebSocketHandoff.Analyzers
                 int argumentCount = node.ArgumentList.Arguments.Count;
                 bool byName = name == "GetType" || name == "CreateInstance";
                 bool lookup = s_lookupNames.Contains(name);
+                bool search = false;
+                bool instanceHelper = false;
                 if (byName)
                 {
                     if (argumentCount == 0)
@@ -216,12 +244,32 @@ namespace WebSocketHandoff.Analyzers
                         return;
                     }
                 }
-                else if (argumentCount == 0 || !IsHelperCandidate(node))
+                else if (argumentCount == 1
+                         && node.ArgumentList.Arguments[0].Expression is LambdaExpressionSyntax
+                         && s_searchNames.Contains(name)
+                         && IsSearchCandidate(node))
                 {
-                    return;
+                    search = true;
+                }
+                else
+                {
+                    bool passesName = false;
+                    if (argumentCount == 0 || !IsHelperCandidate(node, out passesName))
+                    {
+                        if (!passesName || !IsInstanceHelperName(name))
+                        {
+                            return;
+                        }
+
+                        instanceHelper = true;
+                    }
                 }
 
-                if (!MentionsWebSocket(node.SyntaxTree, context.CancellationToken)
+                // A type named by a string, or searched for by name, names "WebSocket" in this file. A lookup (or
+                // CreateInstance) on a Type may instead get it from x.GetType() of an instance whose type is spelled elsewhere.
+                TreeText text = ScanTree(node.SyntaxTree, context.CancellationToken);
+                bool onInstanceType = lookup || (!byName && !search) || name == "CreateInstance";
+                if (!((text & TreeText.WebSocket) != 0 || (onInstanceType && (text & TreeText.GetType) != 0))
                     || context.SemanticModel.GetSymbolInfo(node, context.CancellationToken).Symbol is not IMethodSymbol symbol)
                 {
                     return;
@@ -233,6 +281,8 @@ namespace WebSocketHandoff.Analyzers
                 {
                     "GetType" when IsGetTypeByName(declared) => Kind.GetTypeByName,
                     "CreateInstance" when IsActivator(declared) => Kind.CreateInstance,
+                    _ when search => IsEnumerable(declared.ContainingType) ? Kind.TypeSearch : Kind.None,
+                    _ when instanceHelper => InstanceHelperParameter(declared) >= 0 ? Kind.InstanceHelper : Kind.None,
                     _ when s_lookupNames.Contains(declared.Name) && IsBclReflectionMethod(declared) => Kind.Lookup,
                     _ when IsHelperShape(declared) => Kind.Helper,
                     _ => Kind.None,
@@ -254,10 +304,51 @@ namespace WebSocketHandoff.Analyzers
                     case Kind.CreateInstance:
                         AnalyzeCreateInstance(report, invocation, method);
                         break;
+                    case Kind.TypeSearch:
+                        AnalyzeTypeSearch(report, invocation);
+                        break;
+                    case Kind.InstanceHelper:
+                        AnalyzeInstanceHelper(report, invocation);
+                        break;
                     default:
                         AnalyzeLookup(report, invocation, method, isHelper: kind == Kind.Helper);
                         break;
                 }
+            }
+
+            /// <summary>
+            /// A search of an assembly's types that may be reported, on syntax: <c>x.GetTypes().First(t => …)</c> or
+            /// <c>x.DefinedTypes.Where(t => …)</c>, the predicate a lambda that compares with a string literal.
+            /// </summary>
+            private static bool IsSearchCandidate(InvocationExpressionSyntax node)
+            {
+                if (node.ArgumentList.Arguments.Count != 1
+                    || node.ArgumentList.Arguments[0].Expression is not LambdaExpressionSyntax lambda
+                    || node.Expression is not MemberAccessExpressionSyntax { Expression: var source })
+                {
+                    return false;
+                }
+
+                bool enumeratesTypes = source switch
+                {
+                    InvocationExpressionSyntax { ArgumentList.Arguments.Count: 0 } invocation => InvokedName(invocation) == "GetTypes",
+                    MemberAccessExpressionSyntax memberAccess => memberAccess.Name.Identifier.ValueText == "DefinedTypes",
+                    _ => false,
+                };
+                if (!enumeratesTypes)
+                {
+                    return false;
+                }
+
+                foreach (SyntaxNode descendant in lambda.Body.DescendantNodesAndSelf())
+                {
+                    if (descendant.IsKind(SyntaxKind.StringLiteralExpression))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
             }
 
             /// <summary>
@@ -336,11 +427,11 @@ namespace WebSocketHandoff.Analyzers
 
             /// <summary>
             /// A call that may be a user lookup helper worth binding: it passes a literal name, <c>nameof</c> or
-            /// <c>BindingFlags.X</c>, and its receiver or an argument is written <c>typeof(…)</c> or <c>x.GetType()</c>.
+            /// <c>BindingFlags.X</c> (<paramref name="hasName"/>), and its receiver or an argument is written <c>typeof(…)</c> or <c>x.GetType()</c>.
             /// </summary>
-            private static bool IsHelperCandidate(InvocationExpressionSyntax node)
+            private static bool IsHelperCandidate(InvocationExpressionSyntax node, out bool hasName)
             {
-                bool hasName = false;
+                hasName = false;
                 bool hasType = node.Expression is MemberAccessExpressionSyntax memberAccess && IsTypeSource(memberAccess.Expression);
                 foreach (ArgumentSyntax argument in node.ArgumentList.Arguments)
                 {
@@ -387,15 +478,22 @@ namespace WebSocketHandoff.Analyzers
                 }
             }
 
-            private bool MentionsWebSocket(SyntaxTree tree, CancellationToken cancellationToken)
+            /// <summary>What a file spells, read once per file: reflection into System.Net.WebSockets spells a WebSocket type or
+            /// namespace, or reaches the type through <c>GetType()</c> of an instance.</summary>
+            private TreeText ScanTree(SyntaxTree tree, CancellationToken cancellationToken)
             {
-                if (!_treesMentioningWebSocket.TryGetValue(tree, out bool mentions))
+                if (!_treeText.TryGetValue(tree, out TreeText found))
                 {
-                    mentions = Contains(tree.GetText(cancellationToken), "WebSocket");
-                    _treesMentioningWebSocket.TryAdd(tree, mentions);
+                    SourceText text = tree.GetText(cancellationToken);
+                    // "GetType" matters only where "WebSocket" is absent: a second scan only for those files.
+                    found = Contains(text, "WebSocket")
+                        ? TreeText.Scanned | TreeText.WebSocket
+                        : Contains(text, "GetType") ? TreeText.Scanned | TreeText.GetType : TreeText.Scanned;
+
+                    _treeText.TryAdd(tree, found);
                 }
 
-                return mentions;
+                return found;
             }
 
             // (b) Type.GetType("System.Net.WebSockets.ManagedWebSocket"), typeof(WebSocket).Assembly.GetType(...).
@@ -428,7 +526,7 @@ namespace WebSocketHandoff.Analyzers
                     if (target is not null
                         && ((flags is long f && (f & BindingFlagsNonPublic) != 0) || ConstantBool(invocation, "nonPublic") == true))
                     {
-                        what = "'Activator.CreateInstance' on '" + target.Display + "'";
+                        what = "'Activator.CreateInstance' on " + target.Describe();
                     }
                 }
                 else
@@ -490,51 +588,56 @@ namespace WebSocketHandoff.Analyzers
             // (a) a member lookup on a System.Net.WebSockets type.
             private void AnalyzeLookup(Action<Diagnostic> report, IInvocationOperation invocation, IMethodSymbol method, bool isHelper)
             {
+                IOperation? typeOperand = LookupTypeOperand(invocation, isHelper);
+                if (typeOperand is null || ResolveTarget(typeOperand, depth: 0) is not { } target)
+                {
+                    return;
+                }
+
+                string? name = ConstantString(NameArgument(invocation, isHelper));
+                if (!Reaches(target, method.Name, name, ConstantFlags(invocation), isHelper))
+                {
+                    return;
+                }
+
+                string what = "'" + method.Name + (name is null ? string.Empty : "(\"" + name + "\")") + "' on " + target.Describe();
+                report(Diagnostic.Create(Descriptors.WebSocketReflection, invocation.Syntax.GetLocation(), what));
+            }
+
+            /// <summary>The <c>Type</c> a lookup runs on: its receiver, or for a helper (and the static extensions) its Type argument.</summary>
+            private IOperation? LookupTypeOperand(IInvocationOperation invocation, bool isHelper)
+            {
                 IOperation? typeOperand = invocation.Instance;
                 if (typeOperand is null || isHelper)
                 {
                     typeOperand = FirstArgumentOfType(invocation, _systemType, derived: !isHelper);
                 }
 
-                if (typeOperand is null)
-                {
-                    return;
-                }
+                return typeOperand;
+            }
 
-                TargetType? target = ResolveTarget(typeOperand, depth: 0);
-                if (target is null)
-                {
-                    return;
-                }
-
-                string? name = ConstantString(NameArgument(invocation, isHelper));
-                long? flags = ConstantFlags(invocation);
+            /// <summary>
+            /// Whether a lookup on the target can find a non-public member: it asks for <c>NonPublic</c> (and not for a public
+            /// name together with <c>Public</c>), it returns non-public members by design, or it names a member that is not public.
+            /// </summary>
+            private bool Reaches(TargetType target, string methodName, string? name, long? flags, bool isHelper)
+            {
                 bool namePublic = name is not null && IsPublicName(target, name);
-
-                bool reaches = false;
                 if (flags is long f && (f & BindingFlagsNonPublic) != 0)
                 {
                     // Asking for non-public members; a named member that is public is still found (and only that) when Public is asked too.
-                    reaches = !(namePublic && (f & BindingFlagsPublic) != 0);
+                    if (!(namePublic && (f & BindingFlagsPublic) != 0))
+                    {
+                        return true;
+                    }
                 }
 
-                if (!reaches && !isHelper && s_implicitlyNonPublic.Contains(method.Name))
+                if (!isHelper && s_implicitlyNonPublic.Contains(methodName) && (name is null || !namePublic))
                 {
-                    reaches = name is null || !namePublic;
+                    return true;
                 }
 
-                if (!reaches && name is not null && !namePublic)
-                {
-                    reaches = true;
-                }
-
-                if (!reaches)
-                {
-                    return;
-                }
-
-                string what = "'" + method.Name + (name is null ? string.Empty : "(\"" + name + "\")") + "' on '" + target.Display + "'";
-                report(Diagnostic.Create(Descriptors.WebSocketReflection, invocation.Syntax.GetLocation(), what));
+                return name is not null && !namePublic;
             }
 
             private bool IsBclReflectionMethod(IMethodSymbol method)
@@ -671,434 +774,6 @@ namespace WebSocketHandoff.Analyzers
 
                 return null;
             }
-
-            /// <summary>What System.Net.WebSockets type a <c>Type</c>-valued operation stands for, or null when it is not one (or unknown).</summary>
-            private TargetType? ResolveTarget(IOperation operation, int depth)
-            {
-                if (depth > 8)
-                {
-                    return null;
-                }
-
-                operation = SkipConversions(operation);
-                switch (operation)
-                {
-                    case ITypeOfOperation typeOf:
-                        return typeOf.TypeOperand is INamedTypeSymbol named && IsWebSocketsType(named)
-                            ? new TargetType(ImmutableArray.Create(named), null)
-                            : null;
-
-                    case IInvocationOperation invocation:
-                        return ResolveInvocationTarget(invocation, depth);
-
-                    // Locals and fields are followed a few steps only: "t = u; u = t;" must end, and quickly.
-                    case ILocalReferenceOperation local when depth < MaxSymbolDepth:
-                        return ResolveLocalTarget(local, depth);
-
-                    case IFieldReferenceOperation field when depth < MaxSymbolDepth:
-                        return ResolveFieldTarget(field, depth);
-
-                    case IConditionalAccessInstanceOperation conditionalInstance:
-                        return ConditionalReceiver(conditionalInstance) is { } receiver ? ResolveTarget(receiver, depth + 1) : null;
-
-                    default:
-                        return null;
-                }
-            }
-
-            /// <summary>The value <c>x</c> of <c>x?.GetField(…)</c> that the conditional-access instance stands for.</summary>
-            private static IOperation? ConditionalReceiver(IConditionalAccessInstanceOperation instance)
-            {
-                IOperation child = instance;
-                for (IOperation? parent = instance.Parent; parent is not null; child = parent, parent = parent.Parent)
-                {
-                    if (parent is IConditionalAccessOperation access && access.WhenNotNull == child)
-                    {
-                        return access.Operation;
-                    }
-                }
-
-                return null;
-            }
-
-            private TargetType? ResolveInvocationTarget(IInvocationOperation invocation, int depth)
-            {
-                IMethodSymbol method = invocation.TargetMethod;
-                switch (method.Name)
-                {
-                    case "GetType" when method.Parameters.Length == 0 && !method.IsStatic
-                                        && method.ContainingType.SpecialType == SpecialType.System_Object:
-                        {
-                            // ws.GetType(): the runtime type is the static type or one derived from it.
-                            if (invocation.Instance is null)
-                            {
-                                return null;
-                            }
-
-                            ITypeSymbol? staticType = SkipConversions(invocation.Instance).Type;
-                            if (staticType is not INamedTypeSymbol named || !IsWebSocketsType(named))
-                            {
-                                return null;
-                            }
-
-                            return new TargetType(WithPublicDerivedTypes(named), null);
-                        }
-
-                    case "GetType" when IsGetTypeByName(method):
-                        {
-                            string? typeName = ConstantString(FirstArgumentOfType(invocation, SpecialType.System_String));
-                            if (typeName is null || !TryGetWebSocketsTypeName(typeName, out string metadataName))
-                            {
-                                return null;
-                            }
-
-                            INamedTypeSymbol? resolved = _compilation.GetTypeByMetadataName(metadataName);
-                            return resolved is not null
-                                ? new TargetType(ImmutableArray.Create(resolved), null)
-                                : new TargetType(ImmutableArray.Create(_webSocket), metadataName.Substring(WebSocketsNamespacePrefix.Length));
-                        }
-
-                    case "GetTypeInfo" when invocation.Arguments.Length == 1:
-                        return ResolveTarget(invocation.Arguments[0].Value, depth + 1);
-
-                    case "AsType" when invocation.Instance is not null && method.Parameters.Length == 0:
-                        return ResolveTarget(invocation.Instance, depth + 1);
-
-                    default:
-                        return null;
-                }
-            }
-
-            /// <summary>A local whose every write is a System.Net.WebSockets type source.</summary>
-            private TargetType? ResolveLocalTarget(ILocalReferenceOperation reference, int depth)
-            {
-                ILocalSymbol local = reference.Local;
-                IOperation root = reference;
-                while (root.Parent is not null)
-                {
-                    root = root.Parent;
-                }
-
-                var candidates = new List<INamedTypeSymbol>();
-                string? unresolved = null;
-                bool any = false;
-                foreach (IOperation operation in root.Descendants())
-                {
-                    IOperation? value = null;
-                    if (operation is IVariableDeclaratorOperation declarator && SymbolEqualityComparer.Default.Equals(declarator.Symbol, local))
-                    {
-                        value = declarator.Initializer?.Value;
-                        if (value is null)
-                        {
-                            continue;
-                        }
-                    }
-                    else if (operation is ILocalReferenceOperation other && SymbolEqualityComparer.Default.Equals(other.Local, local))
-                    {
-                        IOperation? parent = other.Parent;
-                        if (parent is ISimpleAssignmentOperation assignment && assignment.Target == other)
-                        {
-                            value = assignment.Value;
-                        }
-                        else if (parent is IAssignmentOperation compound && compound.Target == other)
-                        {
-                            return null;
-                        }
-                        else if (parent is ICoalesceAssignmentOperation coalesce && coalesce.Target == other)
-                        {
-                            value = coalesce.Value;
-                        }
-                        else if (parent is IArgumentOperation { Parameter: { RefKind: RefKind.Out or RefKind.Ref } })
-                        {
-                            return null;
-                        }
-                        else if (other.IsDeclaration || parent is IDeconstructionAssignmentOperation || parent is ITupleOperation)
-                        {
-                            return null;
-                        }
-                        else
-                        {
-                            continue;
-                        }
-                    }
-                    else
-                    {
-                        continue;
-                    }
-
-                    TargetType? target = ResolveTarget(value, depth + 1);
-                    if (target is null)
-                    {
-                        return null;
-                    }
-
-                    any = true;
-                    candidates.AddRange(target.Candidates);
-                    unresolved ??= target.UnresolvedName;
-                }
-
-                return any ? new TargetType(candidates.ToImmutableArray(), unresolved) : null;
-            }
-
-            /// <summary>
-            /// A field whose every write is a System.Net.WebSockets type source: its initializer and each <c>=</c>/<c>??=</c> in
-            /// its type. Only where every write can be seen in this file: the field is private or readonly, and its type is
-            /// declared in this file only.
-            /// </summary>
-            private TargetType? ResolveFieldTarget(IFieldReferenceOperation reference, int depth)
-            {
-                IFieldSymbol field = reference.Field;
-                SemanticModel? model = reference.SemanticModel;
-                SyntaxTree tree = reference.Syntax.SyntaxTree;
-                if (model is null
-                    || (!field.IsReadOnly && field.DeclaredAccessibility != Accessibility.Private)
-                    || field.DeclaringSyntaxReferences.IsEmpty
-                    || field.ContainingType.DeclaringSyntaxReferences.IsEmpty)
-                {
-                    return null;
-                }
-
-                var values = new List<ExpressionSyntax>();
-                foreach (SyntaxReference declarator in field.DeclaringSyntaxReferences)
-                {
-                    if (declarator.SyntaxTree != tree)
-                    {
-                        return null;
-                    }
-
-                    if (declarator.GetSyntax() is VariableDeclaratorSyntax { Initializer: { } initializer })
-                    {
-                        values.Add(initializer.Value);
-                    }
-                }
-
-                foreach (SyntaxReference typeDeclaration in field.ContainingType.DeclaringSyntaxReferences)
-                {
-                    if (typeDeclaration.SyntaxTree != tree)
-                    {
-                        return null;
-                    }
-
-                    foreach (SyntaxNode node in typeDeclaration.GetSyntax().DescendantNodes())
-                    {
-                        if (node is not IdentifierNameSyntax identifier || identifier.Identifier.ValueText != field.Name)
-                        {
-                            continue;
-                        }
-
-                        // The written expression: "f" or "this.f".
-                        ExpressionSyntax target = identifier.Parent is MemberAccessExpressionSyntax memberAccess && memberAccess.Name == identifier
-                            ? memberAccess
-                            : identifier;
-                        bool assigned = target.Parent is AssignmentExpressionSyntax assignment && assignment.Left == target;
-                        bool byReference = target.Parent is ArgumentSyntax argument
-                            && (!argument.RefKindKeyword.IsKind(SyntaxKind.None) || IsDeconstructionTarget(argument));
-                        if ((!assigned && !byReference)
-                            || !SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(identifier).Symbol, field))
-                        {
-                            continue;
-                        }
-
-                        if (byReference
-                            || target.Parent is not AssignmentExpressionSyntax write
-                            || !(write.IsKind(SyntaxKind.SimpleAssignmentExpression) || write.IsKind(SyntaxKind.CoalesceAssignmentExpression)))
-                        {
-                            return null;
-                        }
-
-                        values.Add(write.Right);
-                    }
-                }
-
-                var candidates = new List<INamedTypeSymbol>();
-                string? unresolved = null;
-                foreach (ExpressionSyntax value in values)
-                {
-                    if (model.GetOperation(value) is not { } operation || ResolveTarget(operation, depth + 1) is not { } target)
-                    {
-                        return null;
-                    }
-
-                    candidates.AddRange(target.Candidates);
-                    unresolved ??= target.UnresolvedName;
-                }
-
-                return values.Count > 0 ? new TargetType(candidates.ToImmutableArray(), unresolved) : null;
-            }
-
-            /// <summary>An element of <c>(a, b) = …</c>, at any depth of nesting.</summary>
-            private static bool IsDeconstructionTarget(ArgumentSyntax argument)
-            {
-                SyntaxNode current = argument;
-                while (current.Parent is TupleExpressionSyntax tuple)
-                {
-                    if (tuple.Parent is AssignmentExpressionSyntax assignment && assignment.Left == tuple)
-                    {
-                        return true;
-                    }
-
-                    if (tuple.Parent is not ArgumentSyntax outer)
-                    {
-                        return false;
-                    }
-
-                    current = outer;
-                }
-
-                return false;
-            }
-
-            private bool IsPublicName(TargetType target, string name)
-            {
-                if (s_knownPublicMembers.Contains(name))
-                {
-                    return true;
-                }
-
-                foreach (INamedTypeSymbol candidate in target.Candidates)
-                {
-                    if (PublicNames(candidate).Contains(name))
-                    {
-                        return true;
-                    }
-                }
-
-                return false;
-            }
-
-            /// <summary>Names of the public members of a type, its base types and (for interfaces) its interfaces.</summary>
-            private ImmutableHashSet<string> PublicNames(INamedTypeSymbol type) =>
-                _publicNames.GetOrAdd(type, static t =>
-                {
-                    ImmutableHashSet<string>.Builder names = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
-                    for (INamedTypeSymbol? current = t; current is not null; current = current.BaseType)
-                    {
-                        AddPublicNames(current, names);
-                    }
-
-                    foreach (INamedTypeSymbol @interface in t.AllInterfaces)
-                    {
-                        AddPublicNames(@interface, names);
-                    }
-
-                    return names.ToImmutable();
-                });
-
-            private static void AddPublicNames(INamedTypeSymbol type, ImmutableHashSet<string>.Builder names)
-            {
-                foreach (ISymbol member in type.GetMembers())
-                {
-                    if (member.DeclaredAccessibility == Accessibility.Public)
-                    {
-                        names.Add(member.Name);
-                    }
-                }
-            }
-
-            /// <summary>The static type plus, when it is not sealed, the public System.Net.WebSockets types derived from it.</summary>
-            private ImmutableArray<INamedTypeSymbol> WithPublicDerivedTypes(INamedTypeSymbol type)
-            {
-                if (type.IsSealed || type.IsValueType)
-                {
-                    return ImmutableArray.Create(type);
-                }
-
-                ImmutableArray<INamedTypeSymbol>.Builder result = ImmutableArray.CreateBuilder<INamedTypeSymbol>();
-                result.Add(type);
-                foreach (INamedTypeSymbol candidate in NamespaceTypes())
-                {
-                    if (!SymbolEqualityComparer.Default.Equals(candidate, type) && InheritsFrom(candidate, type))
-                    {
-                        result.Add(candidate);
-                    }
-                }
-
-                return result.ToImmutable();
-            }
-
-            private ImmutableArray<INamedTypeSymbol> NamespaceTypes()
-            {
-                if (_namespaceTypes.IsDefault)
-                {
-                    INamespaceSymbol? ns = _webSocket.ContainingNamespace;
-                    ImmutableArray<INamedTypeSymbol> types = ns is null
-                        ? ImmutableArray<INamedTypeSymbol>.Empty
-                        : _compilation.GetCompilationNamespace(ns)?.GetTypeMembers() ?? ns.GetTypeMembers();
-                    ImmutableInterlocked.InterlockedInitialize(ref _namespaceTypes, types);
-                }
-
-                return _namespaceTypes;
-            }
-
-            // (c) [UnsafeAccessor] methods whose target is a System.Net.WebSockets type.
-            public void AnalyzeMethod(SymbolAnalysisContext context)
-            {
-                var method = (IMethodSymbol)context.Symbol;
-                if (!method.IsExtern || !method.IsStatic)
-                {
-                    return;
-                }
-
-                foreach (AttributeData attribute in method.GetAttributes())
-                {
-                    if (!IsAttribute(attribute, "UnsafeAccessorAttribute"))
-                    {
-                        continue;
-                    }
-
-                    bool isConstructor = attribute.ConstructorArguments.Length > 0
-                        && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Enum
-                        && attribute.ConstructorArguments[0].Value is int kind
-                        && kind == UnsafeAccessorKindConstructor;
-
-                    string? targetName = null;
-                    if (isConstructor)
-                    {
-                        targetName = TargetTypeName(method.ReturnType, method.GetReturnTypeAttributes());
-                    }
-                    else if (method.Parameters.Length > 0)
-                    {
-                        IParameterSymbol first = method.Parameters[0];
-                        targetName = TargetTypeName(first.Type, first.GetAttributes());
-                    }
-
-                    if (targetName is not null && !method.Locations.IsEmpty)
-                    {
-                        string what = "The UnsafeAccessor method '" + method.Name + "' (target '" + targetName + "')";
-                        context.ReportDiagnostic(Diagnostic.Create(Descriptors.WebSocketReflection, method.Locations[0], what));
-                    }
-
-                    return;
-                }
-            }
-
-            /// <summary>The name of the System.Net.WebSockets type an accessor targets, from its signature or [UnsafeAccessorType].</summary>
-            private static string? TargetTypeName(ITypeSymbol type, ImmutableArray<AttributeData> attributes)
-            {
-                if (type is INamedTypeSymbol named && IsWebSocketsType(named))
-                {
-                    return named.Name;
-                }
-
-                foreach (AttributeData attribute in attributes)
-                {
-                    if (IsAttribute(attribute, "UnsafeAccessorTypeAttribute")
-                        && attribute.ConstructorArguments.Length > 0
-                        && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Primitive
-                        && attribute.ConstructorArguments[0].Value is string typeName
-                        && TryGetWebSocketsTypeName(typeName, out string metadataName))
-                    {
-                        return metadataName.Substring(WebSocketsNamespacePrefix.Length);
-                    }
-                }
-
-                return null;
-            }
-
-            private static bool IsAttribute(AttributeData attribute, string name) =>
-                attribute.AttributeClass is { } attributeClass
-                && attributeClass.Name == name
-                && attributeClass.ContainingNamespace?.ToDisplayString() == "System.Runtime.CompilerServices";
 
             /// <summary>Whether a (possibly assembly-qualified) type name names a System.Net.WebSockets type that is not public.</summary>
             private bool IsNonPublicWebSocketsTypeName(string typeName, out string metadataName)

@@ -19,7 +19,7 @@ using System.Threading.Tasks;
         // ---- (a) member lookups on System.Net.WebSockets types ----
 
         [Fact]
-        public async Task ClientWebSocket_inner_field_chain_reports_the_first_hop()
+        public async Task ClientWebSocket_inner_field_chain_reports_every_hop()
         {
             await Verify.VerifyAsync(Usings + @"
 class C
@@ -27,8 +27,8 @@ class C
     static Stream Steal(ClientWebSocket ws)
     {
         object inner = {|WSH004:typeof(ClientWebSocket).GetField(""_innerWebSocket"", BindingFlags.NonPublic | BindingFlags.Instance)|}!.GetValue(ws)!;
-        object managed = inner.GetType().GetField(""_webSocket"", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(inner)!;
-        return (Stream)managed.GetType().GetField(""_stream"", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(managed)!;
+        object managed = {|WSH004:inner.GetType().GetField(""_webSocket"", BindingFlags.NonPublic | BindingFlags.Instance)|}!.GetValue(inner)!;
+        return (Stream){|WSH004:managed.GetType().GetField(""_stream"", BindingFlags.NonPublic | BindingFlags.Instance)|}!.GetValue(managed)!;
     }
 }");
         }

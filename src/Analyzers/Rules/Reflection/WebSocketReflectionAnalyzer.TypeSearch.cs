@@ -1,0 +1,174 @@
+using System;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace WebSocketHandoff.Analyzers
+{
+    // WSH004: searches of assembly.GetTypes() for a non-public System.Net.WebSockets type by name.
+    public sealed partial class WebSocketReflectionAnalyzer
+    {
+        private sealed partial class Analysis
+        {
+            // typeof(WebSocket).Assembly.GetTypes().First(t => t.Name == "ManagedWebSocket").
+            private void AnalyzeTypeSearch(Action<Diagnostic> report, IInvocationOperation invocation)
+            {
+                if (invocation.Arguments.Length != 2 || SearchedTypeName(invocation, depth: 0) is not string searched)
+                {
+                    return;
+                }
+
+                string what = "The search of an assembly's types for '" + searched + "'";
+                report(Diagnostic.Create(Descriptors.WebSocketReflection, invocation.Syntax.GetLocation(), what));
+            }
+
+            /// <summary>
+            /// The non-public System.Net.WebSockets type that <c>types.First(t => t.Name == "…")</c> (or <c>Where</c>, <c>Single</c>…,
+            /// or a predicate-less <c>First()</c> after such a <c>Where</c>) picks out of <c>assembly.GetTypes()</c> or
+            /// <c>assembly.DefinedTypes</c>. A simple name counts only on the assembly of a WebSockets type
+            /// (<c>typeof(WebSocket).Assembly</c>, <c>Assembly.Load("System.Net.WebSockets")</c>); a full name on any assembly.
+            /// </summary>
+            private string? SearchedTypeName(IInvocationOperation invocation, int depth)
+            {
+                IMethodSymbol method = invocation.TargetMethod;
+                if (Step(depth) > MaxSteps
+                    || !s_searchNames.Contains(method.Name)
+                    || !IsEnumerable(method.ContainingType)
+                    || invocation.Arguments.Length == 0)
+                {
+                    return null;
+                }
+
+                IOperation source = SkipConversions(invocation.Arguments[0].Value);
+                if (invocation.Arguments.Length == 1)
+                {
+                    return method.Name != "Where" && source is IInvocationOperation { TargetMethod.Name: "Where" } where
+                        ? SearchedTypeName(where, depth + 1)
+                        : null;
+                }
+
+                IOperation? assembly = source switch
+                {
+                    IInvocationOperation { TargetMethod.Name: "GetTypes", Instance: { } instance } types
+                        when InheritsFrom(types.TargetMethod.ContainingType, _assembly) => instance,
+                    IPropertyReferenceOperation { Property.Name: "DefinedTypes", Instance: { } instance } definedTypes
+                        when InheritsFrom(definedTypes.Property.ContainingType, _assembly) => instance,
+                    _ => null,
+                };
+                if (assembly is null)
+                {
+                    return null;
+                }
+
+                bool? onWebSocketsAssembly = null;
+                foreach (IOperation operation in invocation.Arguments[1].Value.Descendants())
+                {
+                    if (!TryGetNameComparison(operation, out bool fullName, out string compared))
+                    {
+                        continue;
+                    }
+
+                    if (fullName)
+                    {
+                        if (IsNonPublicWebSocketsTypeName(compared, out string metadataName))
+                        {
+                            return metadataName.Substring(WebSocketsNamespacePrefix.Length);
+                        }
+
+                        continue;
+                    }
+
+                    if (compared.Length == 0 || compared.IndexOf('.') >= 0 || s_knownPublicTypes.Contains(compared)
+                        || _compilation.GetTypeByMetadataName(WebSocketsNamespacePrefix + compared) is { } known && IsPublicType(known))
+                    {
+                        continue;
+                    }
+
+                    onWebSocketsAssembly ??= Resolve(assembly, ValueKind.Assembly, depth + 1) is not null;
+                    if (onWebSocketsAssembly == true)
+                    {
+                        return compared;
+                    }
+                }
+
+                return null;
+            }
+
+            /// <summary>
+            /// <c>t.Name == "X"</c>, <c>"X" == t.FullName</c>, <c>t.Name.Equals("X")</c>, <c>string.Equals(t.Name, "X", …)</c> or
+            /// <c>t.Name is "X"</c>, where <c>t</c> is a <c>Type</c>: the constant, and whether it is compared with the full name.
+            /// </summary>
+            private bool TryGetNameComparison(IOperation operation, out bool fullName, out string compared)
+            {
+                fullName = false;
+                compared = string.Empty;
+                IOperation? left = null;
+                IOperation? right = null;
+                switch (operation)
+                {
+                    case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals } binary:
+                        left = binary.LeftOperand;
+                        right = binary.RightOperand;
+                        break;
+                    case IIsPatternOperation { Pattern: IConstantPatternOperation constant } isPattern:
+                        left = isPattern.Value;
+                        right = constant.Value;
+                        break;
+                    case IInvocationOperation { TargetMethod.Name: "Equals" } equals
+                        when equals.TargetMethod.ContainingType.SpecialType == SpecialType.System_String:
+                        if (equals.Instance is not null && equals.Arguments.Length >= 1)
+                        {
+                            left = equals.Instance;
+                            right = equals.Arguments[0].Value;
+                        }
+                        else if (equals.Instance is null && equals.Arguments.Length >= 2)
+                        {
+                            left = equals.Arguments[0].Value;
+                            right = equals.Arguments[1].Value;
+                        }
+
+                        break;
+                }
+
+                if (left is null || right is null)
+                {
+                    return false;
+                }
+
+                if (ConstantString(right) is string rightValue && IsTypeNameProperty(left, out fullName))
+                {
+                    compared = rightValue;
+                    return true;
+                }
+
+                if (ConstantString(left) is string leftValue && IsTypeNameProperty(right, out fullName))
+                {
+                    compared = leftValue;
+                    return true;
+                }
+
+                return false;
+            }
+
+            /// <summary><c>t.Name</c> or <c>t.FullName</c> of a <c>Type</c> (or <c>TypeInfo</c>).</summary>
+            private bool IsTypeNameProperty(IOperation operation, out bool fullName)
+            {
+                fullName = false;
+                if (SkipConversions(operation) is not IPropertyReferenceOperation { Instance: { } instance } property
+                    || instance.Type is not INamedTypeSymbol instanceType
+                    || !InheritsFrom(instanceType, _systemType))
+                {
+                    return false;
+                }
+
+                fullName = property.Property.Name == "FullName";
+                return fullName || property.Property.Name == "Name";
+            }
+
+            private static bool IsEnumerable(INamedTypeSymbol type) =>
+                type.Name == "Enumerable" && IsInNamespace(type, "System.Linq");
+
+            private static bool IsInNamespace(INamedTypeSymbol type, string ns) =>
+                type.ContainingNamespace?.ToDisplayString() == ns;
+        }
+    }
+}
