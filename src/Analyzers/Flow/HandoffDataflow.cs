@@ -51,6 +51,29 @@ namespace WebSocketHandoff.Analyzers.Flow
             _killLocals = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
         }
 
+        // One site per event, its state the union of the states seen: the worklist visits a block once per change of its
+        // entry state, and a list with a site per visit grew with every loop and merge point.
+        private readonly Dictionary<FlowEvent, int> _liveRawUseIndex = new Dictionary<FlowEvent, int>();
+        private readonly Dictionary<FlowEvent, int> _closeIndex = new Dictionary<FlowEvent, int>();
+        private readonly Dictionary<FlowEvent, int> _sendIndex = new Dictionary<FlowEvent, int>();
+
+        private static void AddSite(List<Site> sites, Dictionary<FlowEvent, int> index, Site site)
+        {
+            if (index.TryGetValue(site.Event, out var at))
+            {
+                var seen = sites[at];
+                if ((seen.State | site.State) != seen.State)
+                {
+                    sites[at] = new Site(seen.Event, seen.Graph, seen.State | site.State);
+                }
+
+                return;
+            }
+
+            index[site.Event] = sites.Count;
+            sites.Add(site);
+        }
+
         /// <summary>Raw uses reached while the WebSocket may own the transport.</summary>
         public List<Site> LiveRawUses { get; } = new List<Site>();
 
@@ -249,7 +272,7 @@ namespace WebSocketHandoff.Analyzers.Flow
 
                     if ((state & Live) != 0)
                     {
-                        LiveRawUses.Add(new Site(flowEvent, graph, state));
+                        AddSite(LiveRawUses, _liveRawUseIndex, new Site(flowEvent, graph, state));
                     }
 
                     if (flowEvent.MayStillRun && flowEvent.TaskStoredIn != null)
@@ -271,7 +294,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                 case FlowEventKind.Close:
                     if (IsWebSocket(flowEvent.Key))
                     {
-                        Closes.Add(new Site(flowEvent, graph, state));
+                        AddSite(Closes, _closeIndex, new Site(flowEvent, graph, state));
                     }
 
                     return state;
@@ -279,7 +302,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                 case FlowEventKind.SendReceive:
                     if ((state & Detached) != 0 && IsWebSocket(flowEvent.Key))
                     {
-                        SendsAfterDetach.Add(new Site(flowEvent, graph, state));
+                        AddSite(SendsAfterDetach, _sendIndex, new Site(flowEvent, graph, state));
                     }
 
                     return state;
