@@ -66,9 +66,14 @@ namespace WebSocketHandoff
 
         private volatile ReadSide _readSide;
         private string _releasedMessage = DetachedReadMessage;
-        private WriteGate _writeGate;
+        // The write gate and whether a frame write is in flight, in one word: a frame write while the gate is open takes
+        // no lock, only a compare-and-swap from "open, idle" to "open, in flight" (a lock pair per frame was a measurable
+        // part of a 16-byte send). Whoever changes the gate does so with a compare-and-swap on the same word, so a write
+        // either started before the gate left Open (and the detach waits for it) or does not start on the fast path.
+        private const int GateMask = 0b011;
+        private const int InFlightBit = 0b100;
+        private int _writeState;
         private bool _keepFinal;
-        private bool _writeInFlight;
         private Exception? _writeError;
         private TaskCompletionSource<bool>? _writesDrained;
         private TaskCompletionSource<bool>? _gateDecided;
@@ -134,15 +139,18 @@ namespace WebSocketHandoff
         }
 
         /// <summary>Whether a WebSocket frame write is in flight on the transport (for tests).</summary>
-        internal bool WriteInFlight
+        internal bool WriteInFlight => (Volatile.Read(ref _writeState) & InFlightBit) != 0;
+
+        private WriteGate Gate => (WriteGate)(Volatile.Read(ref _writeState) & GateMask);
+
+        private void SetWriteGate(WriteGate gate)
         {
-            get
+            int state;
+            do
             {
-                lock (_lock)
-                {
-                    return _writeInFlight;
-                }
+                state = Volatile.Read(ref _writeState);
             }
+            while (Interlocked.CompareExchange(ref _writeState, (state & ~GateMask) | (int)gate, state) != state);
         }
 
         /// <summary>Whether the handoff point is fixed: from then on a failed WebSocket read is the detach's doing.</summary>
@@ -523,10 +531,16 @@ namespace WebSocketHandoff
 
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default)
         {
+            if (Interlocked.CompareExchange(ref _writeState, (int)WriteGate.Open | InFlightBit, (int)WriteGate.Open) == (int)WriteGate.Open)
+            {
+                // The gate is open: no detach is deciding, and none can commit before this write ends (it waits for it).
+                return StartWrite(frame, final: false, cancellationToken);
+            }
+
             bool final = false;
             lock (_lock)
             {
-                if (_writeGate == WriteGate.Paused)
+                if (Gate == WriteGate.Paused)
                 {
                     // Only the WebSocket layer's own frames get here (application sends are drained before a detach pauses
                     // writes). Holding it, rather than dropping it, means a cancelled detach loses no pong.
@@ -534,7 +548,7 @@ namespace WebSocketHandoff
                     return WriteAfterGateDecidedAsync(frame, _gateDecided.Task, cancellationToken);
                 }
 
-                if (_writeGate != WriteGate.Open)
+                if (Gate != WriteGate.Open)
                 {
                     // ManagedWebSocket writes one whole frame per call, so the first byte tells the frame's kind.
                     bool control = frame.IsEmpty || (frame.Span[0] & 0x08) != 0;
@@ -545,7 +559,7 @@ namespace WebSocketHandoff
                         return default;
                     }
 
-                    if (_writeGate == WriteGate.Closed)
+                    if (Gate == WriteGate.Closed)
                     {
                         return ValueTask.FromException(new IOException(DetachedWriteMessage));
                     }
@@ -553,9 +567,14 @@ namespace WebSocketHandoff
                     final = true;
                 }
 
-                _writeInFlight = true;
+                Interlocked.Or(ref _writeState, InFlightBit);
             }
 
+            return StartWrite(frame, final, cancellationToken);
+        }
+
+        private ValueTask StartWrite(ReadOnlyMemory<byte> frame, bool final, CancellationToken cancellationToken)
+        {
             ValueTask write;
             try
             {
@@ -603,13 +622,24 @@ namespace WebSocketHandoff
         private void EndWrite(bool final, Exception? error)
         {
             TaskCompletionSource<bool>? drained;
+            if (!final && error is null)
+            {
+                // The common end, without a lock: clear the bit, then look for a detach waiting for it (it publishes its
+                // wait, then looks at the bit again: one of the two sees the other).
+                Interlocked.And(ref _writeState, ~InFlightBit);
+                if (Volatile.Read(ref _writesDrained) is null)
+                {
+                    return;
+                }
+            }
+
             lock (_lock)
             {
-                _writeInFlight = false;
+                Interlocked.And(ref _writeState, ~InFlightBit);
                 _writeError ??= error;
                 if (final)
                 {
-                    _writeGate = WriteGate.Closed;
+                    SetWriteGate(WriteGate.Closed);
                 }
 
                 drained = _writesDrained;
@@ -629,7 +659,7 @@ namespace WebSocketHandoff
         {
             lock (_lock)
             {
-                if (_writeGate is WriteGate.FinalOnly or WriteGate.Closed)
+                if (Gate is WriteGate.FinalOnly or WriteGate.Closed)
                 {
                     return Task.CompletedTask;
                 }
@@ -681,7 +711,7 @@ namespace WebSocketHandoff
                 }
 
                 _readSide = ReadSide.Paused;
-                _writeGate = WriteGate.Paused;
+                SetWriteGate(WriteGate.Paused);
                 _keepFinal = keepFinal;
                 _rewindStart = 0;
             }
@@ -696,10 +726,21 @@ namespace WebSocketHandoff
             Task? wait = null;
             lock (_lock)
             {
-                if (_writeInFlight && !_disposed && !_abortRequested)
+                if (WriteInFlight && !_disposed && !_abortRequested)
                 {
-                    _writesDrained ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-                    wait = _writesDrained.Task;
+                    var drained = _writesDrained ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    Volatile.Write(ref _writesDrained, drained);
+
+                    // A write ending on the fast path clears the bit, then looks for this wait: look at the bit again now
+                    // that the wait is published, in case it ended in between.
+                    Interlocked.MemoryBarrier();
+                    if (!WriteInFlight)
+                    {
+                        _writesDrained = null;
+                        drained.TrySetResult(true);
+                    }
+
+                    wait = drained.Task;
                 }
             }
 
@@ -722,7 +763,7 @@ namespace WebSocketHandoff
                 }
 
                 _readSide = ReadSide.Attached;
-                _writeGate = WriteGate.Open;
+                SetWriteGate(WriteGate.Open);
                 decided = _gateDecided;
                 _gateDecided = null;
                 wake = TakeParkedReaderLocked();
@@ -761,12 +802,12 @@ namespace WebSocketHandoff
                     throw new WebSocketException(WebSocketError.InvalidState, AbortedDuringDetachMessage);
                 }
 
-                if (_writeInFlight)
+                if (WriteInFlight)
                 {
                     throw new InvalidOperationException("Internal error: a WebSocket write is in flight at the handoff point.");
                 }
 
-                _writeGate = _keepFinal ? WriteGate.FinalOnly : WriteGate.Closed;
+                SetWriteGate(_keepFinal ? WriteGate.FinalOnly : WriteGate.Closed);
                 _readSide = ReadSide.Held;
                 decided = _gateDecided;
                 _gateDecided = null;
@@ -813,7 +854,7 @@ namespace WebSocketHandoff
             {
                 _readSide = ReadSide.Released;
                 _releasedMessage = FailedReadMessage;
-                _writeGate = WriteGate.Closed;
+                SetWriteGate(WriteGate.Closed);
                 decided = _gateDecided;
                 _gateDecided = null;
                 wake = TakeParkedReaderLocked();
@@ -844,7 +885,7 @@ namespace WebSocketHandoff
                 if (_readSide is ReadSide.Paused or ReadSide.Held)
                 {
                     close = true;
-                    _writeGate = WriteGate.Closed;
+                    SetWriteGate(WriteGate.Closed);
                     drained = _writesDrained;
                     _writesDrained = null;
                     decided = _gateDecided;
