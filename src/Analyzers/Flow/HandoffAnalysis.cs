@@ -5,18 +5,106 @@ using Microsoft.CodeAnalysis.Operations;
 
 namespace WebSocketHandoff.Analyzers.Flow
 {
-    /// <summary>One operation block of a member (method body, constructor body, initializer).</summary>
+    /// <summary>
+    /// One code block of a member (method body, constructor body, initializer). Its operation tree is made only when asked
+    /// for: most members are settled from their text, and asking the driver for every member's operations (an operation
+    /// block action) had it build the operation trees of every member of every type in a file that names a creation.
+    /// </summary>
     internal sealed class MemberBody
     {
+        private readonly SemanticModel? _model;
+        private IOperation? _root;
+        private bool _resolved;
+
         public MemberBody(ISymbol owner, IOperation root)
         {
             Owner = owner;
-            Root = root;
+            Syntax = root.Syntax;
+            _root = root;
+            _resolved = true;
+        }
+
+        public MemberBody(ISymbol owner, SyntaxNode syntax, SemanticModel model)
+        {
+            Owner = owner;
+            Syntax = syntax;
+            _model = model;
         }
 
         public ISymbol Owner { get; }
 
-        public IOperation Root { get; }
+        /// <summary>The code block's syntax: what the text checks read and the order sorts by.</summary>
+        public SyntaxNode Syntax { get; }
+
+        /// <summary>The root of the block's operation tree, or null when the block has none (broken code).</summary>
+        public IOperation? Root
+        {
+            get
+            {
+                if (!_resolved)
+                {
+                    _root = ResolveRoot(_model!, Syntax, Owner);
+                    _resolved = true;
+                }
+
+                return _root;
+            }
+        }
+
+        private static IOperation? ResolveRoot(SemanticModel model, SyntaxNode syntax, ISymbol owner)
+        {
+            // The block's own node (a method, accessor, constructor), else a part of it: a field's declarator gives back
+            // an orphan declarator operation, its initializer clause the initializer a graph can be built from.
+            var root = GraphRootOf(model.GetOperation(syntax));
+            if (root != null)
+            {
+                return root;
+            }
+
+            foreach (var child in syntax.ChildNodes())
+            {
+                root = GraphRootOf(model.GetOperation(child));
+                if (root != null)
+                {
+                    return root;
+                }
+            }
+
+            // A field's block is the whole declaration: the initializer of this field's own declarator.
+            if (syntax is Microsoft.CodeAnalysis.CSharp.Syntax.BaseFieldDeclarationSyntax field)
+            {
+                foreach (var declarator in field.Declaration.Variables)
+                {
+                    if (declarator.Initializer != null && declarator.Identifier.ValueText == owner.Name)
+                    {
+                        return GraphRootOf(model.GetOperation(declarator.Initializer));
+                    }
+                }
+            }
+
+            return null;
+        }
+
+        private static IOperation? GraphRootOf(IOperation? operation)
+        {
+            while (operation?.Parent != null)
+            {
+                operation = operation.Parent;
+            }
+
+            switch (operation?.Kind)
+            {
+                case OperationKind.MethodBody:
+                case OperationKind.ConstructorBody:
+                case OperationKind.Block:
+                case OperationKind.FieldInitializer:
+                case OperationKind.PropertyInitializer:
+                case OperationKind.ParameterInitializer:
+                    return operation;
+                default:
+                    return null;
+            }
+        }
     }
 
     /// <summary>What the flow analysis found about one creation.</summary>
@@ -135,7 +223,7 @@ namespace WebSocketHandoff.Analyzers.Flow
             foreach (var member in members)
             {
                 _context.CancellationToken.ThrowIfCancellationRequested();
-                if (!TextPrecheck.MemberMayHandoff(member.Root.Syntax) || (screen && QuietMemberScreen.IsQuiet(member.Root, _context.Types)))
+                if (!TextPrecheck.MemberMayHandoff(member.Syntax) || member.Root == null || (screen && QuietMemberScreen.IsQuiet(member.Root, _context.Types)))
                 {
                     continue;
                 }
@@ -182,11 +270,17 @@ namespace WebSocketHandoff.Analyzers.Flow
 
         private FlowGraph? GetGraph(MemberBody member)
         {
-            if (!_rootGraphs.TryGetValue(member.Root, out var graph))
+            var root = member.Root;
+            if (root == null)
             {
-                var cfg = FlowGraph.TryCreate(member.Root, _context.CancellationToken);
+                return null;
+            }
+
+            if (!_rootGraphs.TryGetValue(root, out var graph))
+            {
+                var cfg = FlowGraph.TryCreate(root, _context.CancellationToken);
                 graph = cfg == null ? null : _context.GetGraph(cfg, member.Owner as IMethodSymbol, null);
-                _rootGraphs[member.Root] = graph;
+                _rootGraphs[root] = graph;
             }
 
             return graph;
@@ -326,7 +420,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                 if (SymbolEqualityComparer.Default.Equals(member.Owner, creation.Member.Owner)
                     || member.Owner is IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor }
                     || member.Owner is not IMethodSymbol
-                    || !TextPrecheck.MemberMentions(member.Root.Syntax, names))
+                    || !TextPrecheck.MemberMentions(member.Syntax, names))
                 {
                     continue;
                 }
@@ -377,7 +471,7 @@ namespace WebSocketHandoff.Analyzers.Flow
             var calledFromCreator = false;
             foreach (var member in members)
             {
-                if (SymbolEqualityComparer.Default.Equals(member.Owner, method) || !TextPrecheck.MemberMentions(member.Root.Syntax, name))
+                if (SymbolEqualityComparer.Default.Equals(member.Owner, method) || !TextPrecheck.MemberMentions(member.Syntax, name))
                 {
                     continue;
                 }

@@ -40,30 +40,17 @@ namespace WebSocketHandoff.Analyzers.Flow
                         }
 
                         var members = new ConcurrentQueue<MemberBody>();
-                        symbolStart.RegisterOperationBlockAction(block =>
+                        symbolStart.RegisterCodeBlockAction(block =>
                         {
-                            // A method's body block hangs off its IMethodBodyOperation: the graph is built from the root.
-                            if (block.OperationBlocks.IsEmpty
-                                || generated.IsGeneratedMember(block.OwningSymbol, block.OperationBlocks[0].Syntax.SyntaxTree, block.CancellationToken))
+                            // Syntax only: the operation tree of a member is built later, and only for a member whose
+                            // text names a creation or a detach (or a transport field another member creates from).
+                            if (block.CodeBlock == null
+                                || generated.IsGeneratedMember(block.OwningSymbol, block.CodeBlock.SyntaxTree, block.CancellationToken))
                             {
                                 return;
                             }
 
-                            IOperation? previous = null;
-                            foreach (var operation in block.OperationBlocks)
-                            {
-                                var root = operation;
-                                while (root?.Parent != null)
-                                {
-                                    root = root.Parent;
-                                }
-
-                                if (root != null && root != previous)
-                                {
-                                    previous = root;
-                                    members.Enqueue(new MemberBody(block.OwningSymbol, root));
-                                }
-                            }
+                            members.Enqueue(new MemberBody(block.OwningSymbol, block.CodeBlock, block.SemanticModel));
                         });
                         symbolStart.RegisterSymbolEndAction(symbolEnd =>
                         {
@@ -77,8 +64,8 @@ namespace WebSocketHandoff.Analyzers.Flow
                             var ordered = new List<MemberBody>(members);
                             ordered.Sort((a, b) =>
                             {
-                                var byFile = string.CompareOrdinal(a.Root.Syntax.SyntaxTree.FilePath, b.Root.Syntax.SyntaxTree.FilePath);
-                                return byFile != 0 ? byFile : a.Root.Syntax.SpanStart.CompareTo(b.Root.Syntax.SpanStart);
+                                var byFile = string.CompareOrdinal(a.Syntax.SyntaxTree.FilePath, b.Syntax.SyntaxTree.FilePath);
+                                return byFile != 0 ? byFile : a.Syntax.SpanStart.CompareTo(b.Syntax.SpanStart);
                             });
                             var analysis = shared.GetAnalysis(type, ordered, symbolEnd.CancellationToken);
                             Report(analysis, types, symbolEnd);

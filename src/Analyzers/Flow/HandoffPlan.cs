@@ -185,7 +185,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                 return true;
             }
 
-            var model = creation.Member.Root.SemanticModel;
+            var model = creation.Member.Root?.SemanticModel;
             if (model == null || model.SyntaxTree != detachStatement.SyntaxTree)
             {
                 return false;

@@ -15,9 +15,10 @@ namespace WebSocketHandoff.Analyzers.Flow
         public static bool MayBeOn(CreationResult creation, HandoffTypes types)
         {
             var syntax = creation.Creation.Syntax;
-            var model = creation.Member.Root.SemanticModel;
+            var root = creation.Member.Root!;
+            var model = root.SemanticModel;
             var invocation = model != null && model.SyntaxTree == syntax.SyntaxTree ? model.GetOperation(syntax) as IInvocationOperation : null;
-            foreach (var operation in invocation == null ? creation.Member.Root.DescendantsAndSelf() : System.Linq.Enumerable.Empty<IOperation>())
+            foreach (var operation in invocation == null ? root.DescendantsAndSelf() : System.Linq.Enumerable.Empty<IOperation>())
             {
                 if (operation is IInvocationOperation candidate && candidate.Syntax == syntax)
                 {
@@ -41,12 +42,12 @@ namespace WebSocketHandoff.Analyzers.Flow
 
                 if (HandoffTypes.InheritsFrom(parameter.Type, types.TimeSpan))
                 {
-                    return !IsOff(argument.Value, creation.Member.Root, types, 0);
+                    return !IsOff(argument.Value, root, types, 0);
                 }
 
                 if (HandoffTypes.InheritsFrom(parameter.Type, types.WebSocketCreationOptions))
                 {
-                    return OptionsMayBeOn(argument.Value, creation.Member.Root, types);
+                    return OptionsMayBeOn(argument.Value, root, types);
                 }
             }
 

@@ -147,8 +147,8 @@ namespace WebSocketHandoff.Analyzers.Flow
 
                 for (var i = 0; i < members.Count; i++)
                 {
-                    var a = members[i].Root.Syntax;
-                    var b = _members[i].Root.Syntax;
+                    var a = members[i].Syntax;
+                    var b = _members[i].Syntax;
                     if (a.SyntaxTree != b.SyntaxTree || a.Span != b.Span || !SymbolEqualityComparer.Default.Equals(members[i].Owner, _members[i].Owner))
                     {
                         return false;
