@@ -184,7 +184,7 @@ public static class Overhead
     /// large as the reader asks for, as a socket with plenty of data would deliver them; writes are dropped. Everything
     /// completes at once.
     /// </summary>
-    private sealed class ReplayStream : Stream
+    private sealed class ReplayStream : NonSeekableStream
     {
         private readonly byte[] _frames = new byte[1];
         private int _position;
@@ -242,28 +242,10 @@ public static class Overhead
         public override void Flush()
         {
         }
-
-        public override bool CanRead => true;
-
-        public override bool CanWrite => true;
-
-        public override bool CanSeek => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     /// <summary>Forwards every call to the inner stream: the cost of one more stream layer and nothing else.</summary>
-    private sealed class PassThroughStream : Stream
+    private sealed class PassThroughStream : NonSeekableStream
     {
         private readonly Stream _inner;
 
@@ -285,7 +267,11 @@ public static class Overhead
         public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
 
         public override void Flush() => _inner.Flush();
+    }
 
+    /// <summary>A readable, writable stream that cannot seek: the members every stream here shares.</summary>
+    private abstract class NonSeekableStream : Stream
+    {
         public override bool CanRead => true;
 
         public override bool CanWrite => true;
