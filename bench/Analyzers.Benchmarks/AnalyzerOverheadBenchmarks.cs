@@ -20,7 +20,7 @@ public class AnalyzerOverheadBenchmarks
 {
     private AnalyzerHarness _harness = null!;
 
-    [Params(CorpusKind.Mixed, CorpusKind.Spread, CorpusKind.NoCreation)]
+    [Params(CorpusKind.Sparse, CorpusKind.Mixed, CorpusKind.Spread, CorpusKind.NoCreation)]
     public CorpusKind Corpus { get; set; }
 
     [GlobalSetup]

@@ -19,6 +19,12 @@ public enum CorpusKind
 
     /// <summary>The same amount of ordinary code, with no WebSocket creation anywhere.</summary>
     NoCreation,
+
+    /// <summary>
+    /// As <see cref="Mixed"/> at the density of a project that does handoffs in one component: the creating methods in
+    /// three files of the 120 (every other method there), 30 in all, one method in 80. Still denser than most code.
+    /// </summary>
+    Sparse,
 }
 
 /// <summary>A generated body of C#: one source text per file, and what it holds.</summary>
@@ -98,6 +104,7 @@ public static class CorpusGenerator
                     {
                         CorpusKind.Mixed => f % 4 == 0 && n % 2 == 1,
                         CorpusKind.Spread => n % CreationEvery == CreationEvery - 1,
+                        CorpusKind.Sparse => f % 40 == 0 && n % 2 == 1,
                         _ => false,
                     };
                     if (create)

@@ -21,7 +21,7 @@ public static class TelemetryReport
     public static int Run(int runs, int files, TextWriter output)
     {
         var rows = new List<Row>();
-        foreach (CorpusKind kind in new[] { CorpusKind.Mixed, CorpusKind.Spread, CorpusKind.NoCreation })
+        foreach (CorpusKind kind in new[] { CorpusKind.Sparse, CorpusKind.Mixed, CorpusKind.Spread, CorpusKind.NoCreation })
         {
             rows.Add(Measure(kind, runs, files, output));
         }
