@@ -6,6 +6,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
+using System.Threading.Tasks.Sources;
 
 namespace WebSocketHandoff
 {
@@ -13,7 +14,7 @@ namespace WebSocketHandoff
     /// The stream the BCL WebSocket runs on. It owns the caller's transport and stands between the two so that a
     /// handoff can happen at a frame boundary without losing a byte or letting a WebSocket byte follow it.
     /// </summary>
-    internal sealed class FrameBoundedStream : Stream
+    internal sealed class FrameBoundedStream : Stream, IValueTaskSource
     {
         private const int BufferSize = 4096;
 
@@ -73,6 +74,15 @@ namespace WebSocketHandoff
         private const int GateMask = 0b011;
         private const int InFlightBit = 0b100;
         private int _writeState;
+
+        // A frame write the transport completes later ends here, not in an async method: the WebSocket awaits this stream
+        // (as an IValueTaskSource) and the transport's awaiter calls back directly, so an asynchronous completion costs one
+        // callback, as on the BCL's own stream, rather than a second state machine. The WebSocket writes one frame at a
+        // time, so one completion source serves every write.
+        private readonly Action _onWriteCompleted;
+        private ManualResetValueTaskSourceCore<bool> _writeCompletion;
+        private ConfiguredValueTaskAwaitable.ConfiguredValueTaskAwaiter _pendingWrite;
+        private bool _pendingWriteFinal;
         private bool _keepFinal;
         private Exception? _writeError;
         private TaskCompletionSource<bool>? _writesDrained;
@@ -84,6 +94,7 @@ namespace WebSocketHandoff
         {
             _transport = transport;
             _onFillCompleted = OnFillCompleted;
+            _onWriteCompleted = OnWriteCompleted;
             _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         }
 
@@ -593,29 +604,44 @@ namespace WebSocketHandoff
                 return default;
             }
 
-            return AwaitWriteAsync(write, final);
+            _writeCompletion.Reset();
+            _pendingWriteFinal = final;
+            _pendingWrite = write.ConfigureAwait(false).GetAwaiter();
+            _pendingWrite.UnsafeOnCompleted(_onWriteCompleted);
+            return new ValueTask(this, _writeCompletion.Version);
         }
+
+        private void OnWriteCompleted()
+        {
+            bool final = _pendingWriteFinal;
+            try
+            {
+                _pendingWrite.GetResult();
+            }
+            catch (Exception ex)
+            {
+                _pendingWrite = default;
+                EndWrite(final, ex);
+                _writeCompletion.SetException(ex);
+                return;
+            }
+
+            _pendingWrite = default;
+            EndWrite(final, null);
+            _writeCompletion.SetResult(true);
+        }
+
+        void IValueTaskSource.GetResult(short token) => _writeCompletion.GetResult(token);
+
+        ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _writeCompletion.GetStatus(token);
+
+        void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+            => _writeCompletion.OnCompleted(continuation, state, token, flags);
 
         private async ValueTask WriteAfterGateDecidedAsync(ReadOnlyMemory<byte> frame, Task decided, CancellationToken cancellationToken)
         {
             await decided.WaitAsync(cancellationToken).ConfigureAwait(false);
             await WriteAsync(frame, cancellationToken).ConfigureAwait(false);
-        }
-
-        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-        private async ValueTask AwaitWriteAsync(ValueTask write, bool final)
-        {
-            try
-            {
-                await write.ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                EndWrite(final, ex);
-                throw;
-            }
-
-            EndWrite(final, null);
         }
 
         /// <summary>Ends a transport write; a failed one (faulted or cancelled) may have left a partial frame, which is remembered.</summary>
