@@ -754,7 +754,7 @@ namespace WebSocketHandoff
             {
                 if (WriteInFlight && !_disposed && !_abortRequested)
                 {
-                    var drained = _writesDrained ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    var drained = _writesDrained ?? new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                     Volatile.Write(ref _writesDrained, drained);
 
                     // A write ending on the fast path clears the bit, then looks for this wait: look at the bit again now

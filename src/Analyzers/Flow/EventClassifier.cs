@@ -330,7 +330,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                     case InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax receiver } member }:
                         var name = member.Name.Identifier.ValueText;
                         return receiver.Identifier.ValueText == parameter
-                            && (name == "DetachAsync" || name == "SendAndDetachAsync" || name == "Detach");
+                            && TextPrecheck.IsDetachName(name);
                     default:
                         return false;
                 }

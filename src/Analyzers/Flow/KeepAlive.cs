@@ -14,19 +14,8 @@ namespace WebSocketHandoff.Analyzers.Flow
     {
         public static bool MayBeOn(CreationResult creation, HandoffTypes types)
         {
-            var syntax = creation.Creation.Syntax;
             var root = creation.Member.Root!;
-            var model = root.SemanticModel;
-            var invocation = model != null && model.SyntaxTree == syntax.SyntaxTree ? model.GetOperation(syntax) as IInvocationOperation : null;
-            foreach (var operation in invocation == null ? root.DescendantsAndSelf() : System.Linq.Enumerable.Empty<IOperation>())
-            {
-                if (operation is IInvocationOperation candidate && candidate.Syntax == syntax)
-                {
-                    invocation = candidate;
-                    break;
-                }
-            }
-
+            var invocation = FindCreation(root, creation.Creation.Syntax);
             if (invocation == null)
             {
                 return true;
@@ -52,6 +41,29 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
 
             return true;
+        }
+
+        /// <summary>
+        /// The creation in the member's own operation tree (the graph's copy has lost the object initializers): the model
+        /// has the member's operations, so ask it; search the tree only where it cannot say.
+        /// </summary>
+        private static IInvocationOperation? FindCreation(IOperation root, SyntaxNode syntax)
+        {
+            var model = root.SemanticModel;
+            if (model != null && model.SyntaxTree == syntax.SyntaxTree && model.GetOperation(syntax) is IInvocationOperation found)
+            {
+                return found;
+            }
+
+            foreach (var operation in root.DescendantsAndSelf())
+            {
+                if (operation is IInvocationOperation candidate && candidate.Syntax == syntax)
+                {
+                    return candidate;
+                }
+            }
+
+            return null;
         }
 
         private static bool OptionsMayBeOn(IOperation value, IOperation root, HandoffTypes types)

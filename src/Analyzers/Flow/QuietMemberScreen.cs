@@ -369,7 +369,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                     return;
                 }
 
-                if ((method.Name == "DetachAsync" || method.Name == "SendAndDetachAsync" || method.Name == "Detach") && invocation.Instance != null)
+                if (TextPrecheck.IsDetachName(method.Name) && invocation.Instance != null)
                 {
                     Detaches.Add((invocation, null));
                 }

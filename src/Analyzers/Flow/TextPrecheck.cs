@@ -97,8 +97,11 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
 
             var text = token.ValueText;
-            return text == "CreateFromStream" || text == "DetachAsync" || text == "SendAndDetachAsync" || text == "Detach";
+            return text == "CreateFromStream" || IsDetachName(text);
         }
+
+        /// <summary>The names of the HandoffWebSocket methods that detach: <c>DetachAsync</c>, <c>SendAndDetachAsync</c>, <c>Detach</c>.</summary>
+        internal static bool IsDetachName(string name) => name == "DetachAsync" || name == "SendAndDetachAsync" || name == "Detach";
 
         /// <summary>Does the member's syntax mention one of these identifiers (the names of transport fields)?</summary>
         public static bool MemberMentions(SyntaxNode node, System.Collections.Generic.ICollection<string> names)
