@@ -91,6 +91,13 @@ public static class Interleaved
             AddAttached(pairs, size, "ReceiveArraySegment", b => b.Bcl_ReceiveArraySegment, h => h.Handoff_ReceiveArraySegment, connections);
             AddAttached(pairs, size, "Send", b => b.Bcl_Send, h => h.Handoff_Send, connections);
         }
+        foreach (int size in new[] { 16, 1024 })
+        {
+            // Controls: the BCL WebSocket against itself over a pass-through stream (the candidate column), for the floor
+            // that one more stream layer sets on this machine. Only with --rows naming them (e.g. --rows control).
+            AddAttached(pairs, size, "Receive (pass-through control)", b => b.Bcl_Receive, p => p.Bcl_Receive, connections, control: true);
+            AddAttached(pairs, size, "Send (pass-through control)", b => b.Bcl_Send, p => p.Bcl_Send, connections, control: true);
+        }
         foreach (int buffer in new[] { 4096, 65536 })
         {
             AddDetached(pairs, buffer, "Read", d => d.Bare_Read, d => d.Detached_Read);
@@ -110,6 +117,11 @@ public static class Interleaved
                 continue;
             }
 
+            if (name.Contains("control", StringComparison.Ordinal) && !rowFilters.Any(f => f.Contains("control", StringComparison.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+
             Pair pair = make();
             try
             {
@@ -124,7 +136,8 @@ public static class Interleaved
     }
 
     private static void AddAttached(List<(string, Func<Pair>)> pairs, int size, string category,
-        Func<AttachedThroughput, Func<Task>> baseline, Func<AttachedThroughput, Func<Task>> candidate, Connections connections)
+        Func<AttachedThroughput, Func<Task>> baseline, Func<AttachedThroughput, Func<Task>> candidate, Connections connections,
+        bool control = false)
     {
         string param = size.ToString(CultureInfo.InvariantCulture) + " B";
         pairs.Add((category + " " + param, () =>
@@ -138,7 +151,15 @@ public static class Interleaved
             (Func<Lease> handoff, Action handoffCleanup) = Source(connections, () =>
             {
                 var h = new AttachedThroughput { MessageSize = size };
-                h.SetupHandoff();
+                if (control)
+                {
+                    h.SetupPassThrough();
+                }
+                else
+                {
+                    h.SetupHandoff();
+                }
+
                 return h;
             }, candidate, seed: 2);
             return new Pair(category, param, AttachedThroughput.Messages, "message", bcl, handoff, () =>

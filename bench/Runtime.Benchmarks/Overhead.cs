@@ -245,7 +245,7 @@ public static class Overhead
     }
 
     /// <summary>Forwards every call to the inner stream: the cost of one more stream layer and nothing else.</summary>
-    private sealed class PassThroughStream : NonSeekableStream
+    internal sealed class PassThroughStream : NonSeekableStream
     {
         private readonly Stream _inner;
 
@@ -270,7 +270,7 @@ public static class Overhead
     }
 
     /// <summary>A readable, writable stream that cannot seek: the members every stream here shares.</summary>
-    private abstract class NonSeekableStream : Stream
+    internal abstract class NonSeekableStream : Stream
     {
         public override bool CanRead => true;
 
