@@ -357,5 +357,76 @@ class DeflateTests
             .GetProperty(""WebSocket"", BindingFlags.Instance | BindingFlags.NonPublic)|}!;
 }");
         }
+
+        [Fact]
+        public async Task Digging_the_socket_out_of_a_ClientWebSocket_wrapper_is_reported_at_each_hop()
+        {
+            // A wrapper seen in public code: _innerWebSocket, the handle's WebSocket property (public on an internal type:
+            // silent), the ManagedWebSocket's _stream, then the connection stream's _connection.
+            await Verify.VerifyAsync(Usings + @"
+using System.Net.Sockets;
+
+public class ClientWebSocketWrapper
+{
+    public ClientWebSocket InnerWebSocket { get; } = new ClientWebSocket();
+
+    public Socket? GetUnderlyingSocket()
+    {
+        var innerWebSocketField = {|WSH004:typeof(ClientWebSocket).GetField(""_innerWebSocket"", BindingFlags.Instance | BindingFlags.NonPublic)|};
+        if (innerWebSocketField == null) return null;
+        var handle = innerWebSocketField.GetValue(InnerWebSocket);
+        if (handle == null) return null;
+        var webSocketProperty = handle.GetType().GetProperty(""WebSocket"", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
+        if (webSocketProperty == null) return null;
+        WebSocket webSocket = (WebSocket)webSocketProperty.GetValue(handle)!;
+        var streamField = {|WSH004:webSocket.GetType().GetField(""_stream"", BindingFlags.Instance | BindingFlags.NonPublic)|};
+        if (streamField == null) return null;
+        var connectionStream = streamField.GetValue(webSocket)!;
+        var connectionField = {|WSH004:connectionStream.GetType().GetField(""_connection"", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)|};
+        return connectionField?.GetValue(connectionStream) as Socket;
+    }
+}");
+        }
+
+        [Fact]
+        public async Task Private_WebSocket_fields_of_your_own_or_other_libraries_types_are_silent()
+        {
+            // Seen in public tests: a private _webSocket field of the code under test, a field of another WebSocket library's
+            // behavior class, and a value read from them that is a WebSocket used through its public API.
+            await Verify.VerifyAsync(Usings + @"
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace OtherLib.Server
+{
+    public abstract class WebSocketBehavior { private object? _websocket; }
+}
+
+class WebSocketService { private WebSocket? _webSocket; }
+
+class Canvas { private readonly WebSocket? _webSocket = null; }
+
+class Tests
+{
+    static void Reset(OtherLib.Server.WebSocketBehavior behavior)
+    {
+        var field = typeof(OtherLib.Server.WebSocketBehavior).GetField(""_websocket"", BindingFlags.Instance | BindingFlags.NonPublic);
+        field?.SetValue(behavior, null);
+    }
+
+    static void SetPrivateSocket(WebSocketService service, WebSocket? socket)
+    {
+        var field = typeof(WebSocketService).GetField(""_webSocket"", BindingFlags.Instance | BindingFlags.NonPublic)!;
+        field.SetValue(service, socket);
+    }
+
+    static async Task SendRaw(Canvas canvas, byte[] data)
+    {
+        var ws = canvas.GetType().GetField(""_webSocket"", BindingFlags.NonPublic | BindingFlags.Instance)?.GetValue(canvas) as WebSocket;
+        await ws!.SendAsync(data, WebSocketMessageType.Binary, true, CancellationToken.None);
+        var state = ws.GetType().GetProperty(""State"");
+    }
+}");
+        }
     }
 }
