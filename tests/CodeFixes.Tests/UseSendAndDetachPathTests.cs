@@ -120,6 +120,44 @@ namespace WebSocketHandoff.CodeFixes.Tests
         }
 
         [Fact]
+        public async Task Fix_merges_ConfigureAwait_false_on_both_calls_and_a_detach_without_a_token()
+        {
+            await VerifyAsync(
+                """
+                class Bridge
+                {
+                    async Task<Stream> RunAsync(HandoffWebSocket ws, ReadOnlyMemory<byte> bye, CancellationToken ct)
+                    {
+                        await {|WSH006:ws.SendAsync(bye, WebSocketMessageType.Binary, true, ct)|}.ConfigureAwait(false);
+                        return await ws.DetachAsync().ConfigureAwait(false);
+                    }
+
+                    async Task<Stream> NoTokenAsync(HandoffWebSocket ws, ArraySegment<byte> bye)
+                    {
+                        await {|WSH006:ws.SendAsync(bye, WebSocketMessageType.Text, endOfMessage: true, cancellationToken: default)|}.ConfigureAwait(false);
+                        var raw = await ws.DetachAsync().ConfigureAwait(false);
+                        return raw;
+                    }
+                }
+                """,
+                """
+                class Bridge
+                {
+                    async Task<Stream> RunAsync(HandoffWebSocket ws, ReadOnlyMemory<byte> bye, CancellationToken ct)
+                    {
+                        return await ws.SendAndDetachAsync(bye, WebSocketMessageType.Binary, ct).ConfigureAwait(false);
+                    }
+
+                    async Task<Stream> NoTokenAsync(HandoffWebSocket ws, ArraySegment<byte> bye)
+                    {
+                        var raw = await ws.SendAndDetachAsync(bye, WebSocketMessageType.Text).ConfigureAwait(false);
+                        return raw;
+                    }
+                }
+                """);
+        }
+
+        [Fact]
         public async Task No_fix_when_a_synchronous_Detach_sits_in_a_lock()
         {
             await VerifyNoFixAsync(

@@ -337,7 +337,8 @@ namespace WebSocketHandoff.Analyzers
                 bool enumeratesTypes = source switch
                 {
                     InvocationExpressionSyntax { ArgumentList.Arguments.Count: 0 } invocation => InvokedName(invocation) == "GetTypes",
-                    MemberAccessExpressionSyntax memberAccess => memberAccess.Name.Identifier.ValueText == "DefinedTypes",
+                    MemberAccessExpressionSyntax memberAccess => memberAccess.Name.Identifier.ValueText == "DefinedTypes"
+                                                                 || s_declaredListNames.Contains(memberAccess.Name.Identifier.ValueText),
                     _ => false,
                 };
                 if (!enumeratesTypes)

@@ -149,6 +149,45 @@ class C
         }
 
         [Fact]
+        public async Task A_non_public_member_picked_out_of_a_TypeInfo_declared_list_is_reported_and_followed()
+        {
+            await Verify.VerifyAsync(Usings + @"
+class C
+{
+    static object? Inner(ClientWebSocket client)
+    {
+        var inner = {|WSH004:((TypeInfo)typeof(ClientWebSocket)).DeclaredFields.First(f => f.Name == ""_innerWebSocket"")|};
+        object handle = inner.GetValue(client)!;
+        return {|WSH004:handle.GetType().GetField(""_webSocket"", BindingFlags.NonPublic | BindingFlags.Instance)|};
+    }
+
+    static MethodInfo? Method(WebSocket ws) =>
+        {|WSH004:ws.GetType().GetTypeInfo().DeclaredMethods.Where(m => m.Name == ""SendFrameAsync"")|}.FirstOrDefault();
+}");
+        }
+
+        [Fact]
+        public async Task Public_or_other_types_members_picked_out_of_a_TypeInfo_declared_list_are_silent()
+        {
+            await Verify.VerifyAsync(Usings + @"
+class Agent { private object? _client; }
+
+class C
+{
+    static void Swap(Agent agent, object fake)
+    {
+        ((TypeInfo)typeof(Agent)).DeclaredFields.First(f => f.Name == ""_client"").SetValue(agent, fake);
+    }
+
+    static object? Options(ClientWebSocket client) =>
+        typeof(ClientWebSocket).GetTypeInfo().DeclaredProperties.First(p => p.Name == ""Options"").GetValue(client);
+
+    static FieldInfo? Any(ClientWebSocket client) =>
+        typeof(ClientWebSocket).GetTypeInfo().DeclaredFields.FirstOrDefault(f => f.IsStatic && f.Name.Length > 3);
+}");
+        }
+
+        [Fact]
         public async Task Public_members_picked_out_of_a_list_are_not_followed_into_internals()
         {
             await Verify.VerifyAsync(Usings + @"

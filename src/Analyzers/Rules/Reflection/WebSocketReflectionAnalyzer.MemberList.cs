@@ -15,6 +15,12 @@ namespace WebSocketHandoff.Analyzers
             "GetFields", "GetProperties", "GetMethods", "GetMembers",
             "GetRuntimeFields", "GetRuntimeProperties", "GetRuntimeMethods");
 
+        /// <summary><c>TypeInfo</c> properties that list the declared members, public or not.</summary>
+        private static readonly ImmutableHashSet<string> s_declaredListNames = ImmutableHashSet.Create(
+            StringComparer.Ordinal,
+            "DeclaredFields", "DeclaredProperties", "DeclaredMethods", "DeclaredMembers", "DeclaredConstructors",
+            "DeclaredEvents", "DeclaredNestedTypes");
+
         /// <summary>Enumerable methods that pick one element.</summary>
         private static readonly ImmutableHashSet<string> s_pickNames = ImmutableHashSet.Create(
             StringComparer.Ordinal,
@@ -54,20 +60,34 @@ namespace WebSocketHandoff.Analyzers
                     return null;
                 }
 
-                if (source is not IInvocationOperation listing
-                    || !s_listLookupNames.Contains(listing.TargetMethod.Name)
-                    || !IsBclReflectionMethod(listing.TargetMethod)
-                    || PickedMemberName(predicate) is not string name
-                    || LookupTypeOperand(listing, isHelper: false) is not { } typeOperand
+                bool listsNonPublic;
+                IOperation? typeOperand;
+                if (source is IInvocationOperation listing
+                    && s_listLookupNames.Contains(listing.TargetMethod.Name)
+                    && IsBclReflectionMethod(listing.TargetMethod))
+                {
+                    long? flags = ConstantFlags(listing);
+                    listsNonPublic = s_implicitlyNonPublic.Contains(listing.TargetMethod.Name)
+                        || (flags is long f && (f & BindingFlagsNonPublic) != 0);
+                    typeOperand = LookupTypeOperand(listing, isHelper: false);
+                }
+                else if (DeclaredListInstance(source) is { } typeInfo)
+                {
+                    listsNonPublic = true;
+                    typeOperand = typeInfo;
+                }
+                else
+                {
+                    return null;
+                }
+
+                if (PickedMemberName(predicate) is not string name
+                    || typeOperand is null
                     || NextHop(depth) is not int hop
                     || ResolveTarget(typeOperand, hop) is not { } target)
                 {
                     return null;
                 }
-
-                long? flags = ConstantFlags(listing);
-                bool listsNonPublic = s_implicitlyNonPublic.Contains(listing.TargetMethod.Name)
-                    || (flags is long f && (f & BindingFlagsNonPublic) != 0);
                 if (!IsPublicName(target, name))
                 {
                     return listsNonPublic ? new TargetType(ImmutableArray.Create(_object), null, target.Path + "." + name) : null;
@@ -76,6 +96,34 @@ namespace WebSocketHandoff.Analyzers
                 return PublicMemberType(target, name) is { } memberType
                     ? new TargetType(WithPublicDerivedTypes(memberType), null)
                     : null;
+            }
+
+            /// <summary>The <c>TypeInfo</c> of <c>typeInfo.DeclaredFields</c> (or another <c>Declared…</c> list), else null.</summary>
+            private IOperation? DeclaredListInstance(IOperation source) =>
+                SkipConversions(source) is IPropertyReferenceOperation { Instance: { } instance } property
+                && s_declaredListNames.Contains(property.Property.Name)
+                && InheritsFrom(property.Property.ContainingType, _systemType)
+                    ? instance
+                    : null;
+
+            /// <summary>
+            /// <c>typeInfo.DeclaredFields.First(f => f.Name == "_innerWebSocket")</c> (or <c>Where</c>, <c>Single</c>…) on a
+            /// System.Net.WebSockets type, picking a name that is not public on it: the declared lists hold non-public members.
+            /// </summary>
+            private void AnalyzeDeclaredPick(Action<Diagnostic> report, IInvocationOperation invocation)
+            {
+                if (invocation.Arguments.Length != 2
+                    || DeclaredListInstance(invocation.Arguments[0].Value) is not { } typeInfo
+                    || PickedMemberName(invocation.Arguments[1].Value) is not string name
+                    || ResolveTarget(typeInfo, depth: 0) is not { } target
+                    || IsPublicName(target, name))
+                {
+                    return;
+                }
+
+                string list = ((IPropertyReferenceOperation)SkipConversions(invocation.Arguments[0].Value)).Property.Name;
+                string what = "'" + list + "." + invocation.TargetMethod.Name + "(\"" + name + "\")' on " + target.Describe();
+                report(Diagnostic.Create(Descriptors.WebSocketReflection, invocation.Syntax.GetLocation(), what));
             }
 
             /// <summary>

@@ -19,6 +19,7 @@ namespace WebSocketHandoff.Analyzers
                     : TypeLoopOf(invocation) is { } loop ? LoopSearchedTypeName(loop, depth: 0) : null;
                 if (searched is null)
                 {
+                    AnalyzeDeclaredPick(report, invocation);
                     return;
                 }
 
