@@ -25,9 +25,14 @@ namespace WebSocketHandoff.Analyzers
     /// detach (<c>await ws.DetachAsync(ct)</c>, <c>var raw = …</c>, <c>return …</c>, <c>using var raw = …</c>), also when
     /// it opens a nested block or <c>try</c>. Anything else — another send or receive, passing the socket on, a call that
     /// may reach it, a jump, the detach only in a branch, a loop around the send — ends the search silently.
+    /// When that straight reading finds no detach (the detach only in a branch or past an early return, the send in a loop,
+    /// switch section, catch or lock with the detach after it, the send inside a larger expression), the control-flow graph
+    /// is searched from the send for a detach some path reaches with nothing touching the socket first
+    /// (NonAtomicFinalSendAnalyzer.Paths.cs); such a pair is reported without a fix.
     /// The diagnostic carries <see cref="Descriptors.PropertyFixable"/> = <c>"false"</c> when the fix cannot merge the pair
-    /// mechanically (the detach past a boundary, a stored task with other uses, a continuation); otherwise
-    /// AdditionalLocations[1..] are the statements that only wait for a stored send task, which the fix removes.
+    /// mechanically (the detach past a boundary or on some paths only, a stored task with other uses, a continuation, a send
+    /// inside a larger expression); otherwise AdditionalLocations[1..] are the statements that only wait for a stored send
+    /// task, which the fix removes.
     /// </remarks>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed partial class NonAtomicFinalSendAnalyzer : DiagnosticAnalyzer
