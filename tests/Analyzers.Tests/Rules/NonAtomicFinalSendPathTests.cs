@@ -330,6 +330,70 @@ class C
         }
 
         [Fact]
+        public async Task Send_in_a_switch_section_catch_or_lock_with_the_socket_touched_or_a_jump_after_it_is_silent()
+        {
+            await Verify.VerifyAsync(Usings + @"
+class C
+{
+    private readonly object _gate = new object();
+
+    static async Task<Stream> Switch(HandoffWebSocket ws, ArraySegment<byte> msg, int kind, CancellationToken ct)
+    {
+        switch (kind)
+        {
+            case 1:
+                await ws.SendAsync(msg, WebSocketMessageType.Binary, true, ct);
+                break;
+        }
+
+        await ws.ReceiveAsync(msg, ct);
+        return await ws.DetachAsync(ct);
+    }
+
+    static async Task<Stream> CatchRethrows(HandoffWebSocket ws, ArraySegment<byte> msg, CancellationToken ct)
+    {
+        try
+        {
+            await Task.Delay(1, ct);
+        }
+        catch (OperationCanceledException)
+        {
+            await ws.SendAsync(msg, WebSocketMessageType.Text, true, CancellationToken.None);
+            throw;
+        }
+
+        return await ws.DetachAsync(CancellationToken.None);
+    }
+
+    Stream LockThenReceive(HandoffWebSocket ws, ArraySegment<byte> msg)
+    {
+        lock (_gate)
+        {
+            ws.SendAsync(msg, WebSocketMessageType.Binary, true, CancellationToken.None).Wait();
+        }
+
+        ws.ReceiveAsync(msg, CancellationToken.None).Wait();
+        return ws.Detach();
+    }
+
+    static async Task<Stream> UsingTaskThenReceive(HandoffWebSocket ws, ArraySegment<byte> msg, CancellationToken ct)
+    {
+        using var t = ws.SendAsync(msg, WebSocketMessageType.Binary, true, ct);
+        await t;
+        await ws.ReceiveAsync(msg, ct);
+        return await ws.DetachAsync(ct);
+    }
+
+    static async Task<Stream> SendInALambdaCalledLater(HandoffWebSocket ws, ArraySegment<byte> msg, CancellationToken ct)
+    {
+        Func<Task> send = () => ws.SendAsync(msg, WebSocketMessageType.Binary, true, ct);
+        await send();
+        return await ws.DetachAsync(ct);
+    }
+}");
+        }
+
+        [Fact]
         public async Task Pairs_in_one_block_of_a_loop_catch_lock_or_lambda_are_reported_with_fix_data()
         {
             var diagnostics = await AnalyzerRunner.RunAsync(new NonAtomicFinalSendAnalyzer(), Usings + @"
