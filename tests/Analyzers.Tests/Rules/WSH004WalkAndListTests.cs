@@ -467,5 +467,28 @@ class Tests
     }
 }");
         }
+
+        [Fact]
+        public async Task Fields_of_NET_Framework_internal_types_through_a_cached_assembly_are_reported()
+        {
+            // Seen in public code written for .NET Framework: the WebSockets assembly cached in a static readonly field, internal
+            // types named by string (WebSocketBase, WebSocketHttpListenerDuplexStream) and fields named by nameof of the
+            // FieldInfo field that holds them.
+            await Verify.VerifyAsync(Usings + @"
+public static class WebSocketCleanup
+{
+    static readonly Assembly s_assembly = typeof(WebSocket).Assembly;
+    static readonly FieldInfo m_InnerStream =
+        {|WSH004:{|WSH004:s_assembly.GetType(""System.Net.WebSockets.WebSocketBase"")|}!.GetField(nameof(m_InnerStream), BindingFlags.NonPublic | BindingFlags.Instance)|}!;
+    static readonly FieldInfo m_ReadTaskCompletionSource =
+        {|WSH004:{|WSH004:s_assembly.GetType(""System.Net.WebSockets.WebSocketHttpListenerDuplexStream"")|}!.GetField(nameof(m_ReadTaskCompletionSource), BindingFlags.NonPublic | BindingFlags.Instance)|}!;
+
+    // Public names through the same cached assembly stay silent.
+    static readonly Type s_state = s_assembly.GetType(""System.Net.WebSockets.WebSocketState"")!;
+    static readonly PropertyInfo s_closeStatus = s_assembly.GetType(""System.Net.WebSockets.WebSocket"")!.GetProperty(""CloseStatus"")!;
+
+    public static object? InnerStream(this WebSocket ws) => m_InnerStream.GetValue(ws);
+}");
+        }
     }
 }
