@@ -25,12 +25,17 @@ namespace WebSocketHandoff.Analyzers
     /// detach (<c>await ws.DetachAsync(ct)</c>, <c>var raw = …</c>, <c>return …</c>, <c>using var raw = …</c>), also when
     /// it opens a nested block or <c>try</c>. Anything else — another send or receive, passing the socket on, a call that
     /// may reach it, a jump, the detach only in a branch, a loop around the send — ends the search silently.
+    /// When that straight reading finds no detach (the detach only in a branch or past an early return, the send in a loop,
+    /// switch section, catch or lock with the detach after it, the send inside a larger expression), the control-flow graph
+    /// is searched from the send for a detach some path reaches with nothing touching the socket first
+    /// (NonAtomicFinalSendAnalyzer.Paths.cs); such a pair is reported without a fix.
     /// The diagnostic carries <see cref="Descriptors.PropertyFixable"/> = <c>"false"</c> when the fix cannot merge the pair
-    /// mechanically (the detach past a boundary, a stored task with other uses, a continuation); otherwise
-    /// AdditionalLocations[1..] are the statements that only wait for a stored send task, which the fix removes.
+    /// mechanically (the detach past a boundary or on some paths only, a stored task with other uses, a continuation, a send
+    /// inside a larger expression); otherwise AdditionalLocations[1..] are the statements that only wait for a stored send
+    /// task, which the fix removes.
     /// </remarks>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
-    public sealed class NonAtomicFinalSendAnalyzer : DiagnosticAnalyzer
+    public sealed partial class NonAtomicFinalSendAnalyzer : DiagnosticAnalyzer
     {
         // WebSocketMessageFlags.EndOfMessage.
         private const long EndOfMessageFlag = 1;
@@ -87,7 +92,7 @@ namespace WebSocketHandoff.Analyzers
             Detach,
         }
 
-        private sealed class Analysis
+        private sealed partial class Analysis
         {
             private readonly INamedTypeSymbol _handoff;
 
@@ -136,7 +141,8 @@ namespace WebSocketHandoff.Analyzers
                 }
                 else if (top is IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator }
                     && declarator.Parent is IVariableDeclarationOperation { Declarators.Length: 1 } declaration
-                    && declaration.Parent is IVariableDeclarationGroupOperation { Declarations.Length: 1 } group)
+                    && declaration.Parent is IVariableDeclarationGroupOperation { Declarations.Length: 1 } group
+                    && group.Parent is IBlockOperation or ISwitchCaseOperation)
                 {
                     // A stored task may only be waited for (await t; t.Wait(); …) between the send and the detach for the
                     // fix to apply: those statements go with the declaration.
@@ -152,12 +158,22 @@ namespace WebSocketHandoff.Analyzers
                 }
                 else
                 {
-                    return;
+                    // A send inside a larger expression (Task.WhenAll(ws.SendAsync(…), …), t = ws.SendAsync(…),
+                    // using var t = …): only the graph below can pair it.
+                    fixable = false;
                 }
 
                 if (detach is null)
                 {
-                    return;
+                    // Not on the straight path: the detach may still follow on some path (only in a branch, past an early
+                    // return, after the loop, switch, catch or lock the send sits in). Never fixed mechanically.
+                    detach = DetachOnSomePath(send, socket, context.CancellationToken);
+                    if (detach is null)
+                    {
+                        return;
+                    }
+
+                    fixable = false;
                 }
 
                 // Fixable only when send and detach sit in one statement list (the detach possibly opening a nested block
@@ -314,11 +330,13 @@ namespace WebSocketHandoff.Analyzers
 
             /// <summary>
             /// On syntax: Detach or DetachAsync is spelled after the send in the function (method, accessor, lambda, local
-            /// function, or the top-level statements) holding it.
+            /// function, or the top-level statements) holding it, or anywhere in the outermost loop around the send (the
+            /// next iteration may reach it).
             /// </summary>
             private static bool DetachIsSpelledAfter(InvocationExpressionSyntax node)
             {
                 SyntaxNode? function = null;
+                SyntaxNode? loop = null;
                 for (SyntaxNode? current = node.Parent; current is not null; current = current.Parent)
                 {
                     if (current is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or BaseMethodDeclarationSyntax
@@ -327,6 +345,11 @@ namespace WebSocketHandoff.Analyzers
                         function = current;
                         break;
                     }
+
+                    if (current is ForStatementSyntax or CommonForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax)
+                    {
+                        loop = current;
+                    }
                 }
 
                 if (function is null || node.Span.End >= function.Span.End)
@@ -334,7 +357,8 @@ namespace WebSocketHandoff.Analyzers
                     return false;
                 }
 
-                foreach (SyntaxToken token in function.DescendantTokens(TextSpan.FromBounds(node.Span.End, function.Span.End)))
+                int start = loop is null ? node.Span.End : loop.SpanStart;
+                foreach (SyntaxToken token in function.DescendantTokens(TextSpan.FromBounds(start, function.Span.End)))
                 {
                     if (token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText is "DetachAsync" or "Detach")
                     {

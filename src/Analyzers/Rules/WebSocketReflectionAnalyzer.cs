@@ -251,6 +251,11 @@ namespace WebSocketHandoff.Analyzers
                 {
                     search = true;
                 }
+                else if (argumentCount == 0 && IsTypeLoopCandidate(node, name))
+                {
+                    // foreach (var t in asm.GetTypes()) { if (t.Name == "ManagedWebSocket") … }
+                    search = true;
+                }
                 else
                 {
                     bool passesName = false;
@@ -281,7 +286,7 @@ namespace WebSocketHandoff.Analyzers
                 {
                     "GetType" when IsGetTypeByName(declared) => Kind.GetTypeByName,
                     "CreateInstance" when IsActivator(declared) => Kind.CreateInstance,
-                    _ when search => IsEnumerable(declared.ContainingType) ? Kind.TypeSearch : Kind.None,
+                    _ when search => IsEnumerable(declared.ContainingType) || IsGetTypes(declared) ? Kind.TypeSearch : Kind.None,
                     _ when instanceHelper => InstanceHelperParameter(declared) >= 0 ? Kind.InstanceHelper : Kind.None,
                     _ when s_lookupNames.Contains(declared.Name) && IsBclReflectionMethod(declared) => Kind.Lookup,
                     _ when IsHelperShape(declared) => Kind.Helper,
@@ -332,7 +337,8 @@ namespace WebSocketHandoff.Analyzers
                 bool enumeratesTypes = source switch
                 {
                     InvocationExpressionSyntax { ArgumentList.Arguments.Count: 0 } invocation => InvokedName(invocation) == "GetTypes",
-                    MemberAccessExpressionSyntax memberAccess => memberAccess.Name.Identifier.ValueText == "DefinedTypes",
+                    MemberAccessExpressionSyntax memberAccess => memberAccess.Name.Identifier.ValueText == "DefinedTypes"
+                                                                 || s_declaredListNames.Contains(memberAccess.Name.Identifier.ValueText),
                     _ => false,
                 };
                 if (!enumeratesTypes)

@@ -64,6 +64,33 @@ class Shapes
         { return await _ws.DetachAsync(ct); }
     }
 
+    async Task<Stream?> Graph(HandoffWebSocket ws, ArraySegment<byte> m, int n, object gate, CancellationToken ct)
+    {
+        Func<Task<Stream?>> later = async () =>
+        {
+            await ws.SendAsync(m, WebSocketMessageType.Text, true, ct);
+            return n > 0 ? await ws.DetachAsync(ct) : null;
+        };
+        for (int i = 0; i < n; i++)
+        {
+            switch (i % 3)
+            {
+                case 0:
+                    await Task.WhenAll(ws.SendAsync(m, WebSocketMessageType.Binary, true, ct), Task.Delay(1, ct));
+                    break;
+                case 1:
+                    using (var t = ws.SendAsync(m, WebSocketMessageType.Binary, true, ct)) { await t; }
+                    continue;
+                default:
+                    lock (gate) { ws.SendAsync(m, WebSocketMessageType.Binary, true, ct).Wait(); }
+                    if (ct.IsCancellationRequested) return null;
+                    break;
+            }
+        }
+
+        return n > 1 ? await ws.DetachAsync(ct) : await later();
+    }
+
     Task<Stream> Chain(HandoffWebSocket ws, ArraySegment<byte> m, CancellationToken ct) =>
         ws.SendAsync(m, WebSocketMessageType.Binary, true, ct).ContinueWith(async _ => { Console.WriteLine(); return await ws.DetachAsync(ct); }, TaskContinuationOptions.OnlyOnRanToCompletion).Unwrap();
 }";
@@ -75,7 +102,7 @@ class Shapes
             Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
             (ImmutableArray<Diagnostic> diagnostics, IReadOnlyCollection<string> exceptions) = await RunAsync(compilation);
             Assert.Empty(exceptions);
-            Assert.Equal(4, diagnostics.Count(d => d.Id == RuleIdentifiers.NonAtomicFinalSend));
+            Assert.Equal(8, diagnostics.Count(d => d.Id == RuleIdentifiers.NonAtomicFinalSend));
         }
 
         [Fact]

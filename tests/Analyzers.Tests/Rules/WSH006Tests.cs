@@ -353,14 +353,14 @@ class C
         }
 
         [Fact]
-        public async Task Detach_in_a_branch_or_after_a_jump_is_silent()
+        public async Task Detach_in_a_branch_or_after_a_jump_is_reported()
         {
             await Verify.VerifyAsync(Usings + @"
 class C
 {
     static async Task<Stream?> Branch(HandoffWebSocket ws, ArraySegment<byte> message, bool upgrade, CancellationToken ct)
     {
-        await ws.SendAsync(message, WebSocketMessageType.Binary, true, ct);
+        await {|WSH006:ws.SendAsync(message, WebSocketMessageType.Binary, true, ct)|};
         if (upgrade)
         {
             return await ws.DetachAsync(ct);
@@ -371,7 +371,7 @@ class C
 
     static async Task<Stream?> Jump(HandoffWebSocket ws, ArraySegment<byte> message, CancellationToken ct)
     {
-        await ws.SendAsync(message, WebSocketMessageType.Binary, true, ct);
+        await {|WSH006:ws.SendAsync(message, WebSocketMessageType.Binary, true, ct)|};
         if (ct.IsCancellationRequested) return null;
         return await ws.DetachAsync(ct);
     }

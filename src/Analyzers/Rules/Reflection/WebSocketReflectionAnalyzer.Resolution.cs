@@ -122,7 +122,7 @@ namespace WebSocketHandoff.Analyzers
                         {
                             ValueKind.Type => ResolveInvocationTarget(invocation, depth),
                             ValueKind.Instance => ResolveReadValue(invocation, depth),
-                            ValueKind.Member => IsValueLookup(invocation) ? ResolveLookupValue(invocation, depth) : null,
+                            ValueKind.Member => IsValueLookup(invocation) ? ResolveLookupValue(invocation, depth) : ResolveListedMemberValue(invocation, depth),
                             _ => ResolveAssemblyInvocation(invocation, depth),
                         };
 
@@ -143,11 +143,13 @@ namespace WebSocketHandoff.Analyzers
                     case IFieldReferenceOperation field when Step(depth) < MaxSymbolDepth:
                         return ResolveField(field, kind, depth);
 
+                    // "x?.…" costs no step: the receiver and the access are parts of one expression, and the walk from the
+                    // access to its receiver only goes down the tree ("h?.GetType()" of "object? h = f?.GetValue(ws)").
                     case IConditionalAccessInstanceOperation conditionalInstance:
-                        return ConditionalReceiver(conditionalInstance) is { } receiver ? Resolve(receiver, kind, depth + 1) : null;
+                        return ConditionalReceiver(conditionalInstance) is { } receiver ? Resolve(receiver, kind, depth) : null;
 
                     case IConditionalAccessOperation conditional:
-                        return Resolve(conditional.WhenNotNull, kind, depth + 1);
+                        return Resolve(conditional.WhenNotNull, kind, depth);
 
                     default:
                         return null;
@@ -404,6 +406,15 @@ namespace WebSocketHandoff.Analyzers
                         value = declarator.Initializer?.Value;
                         if (value is null)
                         {
+                            // foreach (var t in asm.GetTypes()) { if (t.Name == "ManagedWebSocket") … }: inside that loop, t
+                            // stands for the type looked for.
+                            if (kind == ValueKind.Type
+                                && declarator.Parent is IForEachLoopOperation loop
+                                && LoopSearchedTypeName(loop, depth + 1) is string searched)
+                            {
+                                targets.Add(new TargetType(ImmutableArray.Create(_webSocket), searched));
+                            }
+
                             continue;
                         }
                     }
@@ -440,10 +451,9 @@ namespace WebSocketHandoff.Analyzers
                         continue;
                     }
 
-                    // "t = t.BaseType" in a walk up the hierarchy: the base types of what the other writes give (or object).
-                    if (kind == ValueKind.Type
-                        && SkipConversions(value) is IPropertyReferenceOperation { Property.Name: "BaseType", Instance: ILocalReferenceOperation self }
-                        && SymbolEqualityComparer.Default.Equals(self.Local, local))
+                    // "t = t.BaseType" (or "t = t?.BaseType") in a walk up the hierarchy: the base types of what the other
+                    // writes give (or object).
+                    if (kind == ValueKind.Type && IsBaseTypeOf(value, local))
                     {
                         continue;
                     }
@@ -458,6 +468,22 @@ namespace WebSocketHandoff.Analyzers
                 }
 
                 return TargetType.Merge(targets);
+            }
+
+            /// <summary><c>t.BaseType</c> or <c>t?.BaseType</c> of the local <c>t</c> itself.</summary>
+            private static bool IsBaseTypeOf(IOperation value, ILocalSymbol local)
+            {
+                value = SkipConversions(value);
+                IOperation? instance = value switch
+                {
+                    IPropertyReferenceOperation { Property.Name: "BaseType", Instance: { } direct } => direct,
+                    IConditionalAccessOperation { WhenNotNull: IPropertyReferenceOperation { Property.Name: "BaseType" } } conditional => conditional.Operation,
+                    _ => null,
+                };
+
+                return instance is not null
+                    && SkipConversions(instance) is ILocalReferenceOperation self
+                    && SymbolEqualityComparer.Default.Equals(self.Local, local);
             }
 
             /// <summary>

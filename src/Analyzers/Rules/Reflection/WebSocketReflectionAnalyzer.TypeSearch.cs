@@ -1,5 +1,7 @@
 using System;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace WebSocketHandoff.Analyzers
@@ -12,8 +14,12 @@ namespace WebSocketHandoff.Analyzers
             // typeof(WebSocket).Assembly.GetTypes().First(t => t.Name == "ManagedWebSocket").
             private void AnalyzeTypeSearch(Action<Diagnostic> report, IInvocationOperation invocation)
             {
-                if (invocation.Arguments.Length != 2 || SearchedTypeName(invocation, depth: 0) is not string searched)
+                string? searched = invocation.Arguments.Length == 2
+                    ? SearchedTypeName(invocation, depth: 0)
+                    : TypeLoopOf(invocation) is { } loop ? LoopSearchedTypeName(loop, depth: 0) : null;
+                if (searched is null)
                 {
+                    AnalyzeDeclaredPick(report, invocation);
                     return;
                 }
 
@@ -59,10 +65,22 @@ namespace WebSocketHandoff.Analyzers
                     return null;
                 }
 
+                return PickedTypeName(assembly, invocation.Arguments[1].Value, subject: null, depth);
+            }
+
+            /// <summary>
+            /// The non-public System.Net.WebSockets type a predicate or loop body (<paramref name="scope"/>) compares a type's name
+            /// with, the types coming from <paramref name="assembly"/>'s <c>GetTypes()</c>. With <paramref name="subject"/>, only
+            /// comparisons of that local's <c>Name</c>/<c>FullName</c> count.
+            /// </summary>
+            private string? PickedTypeName(IOperation assembly, IOperation scope, ILocalSymbol? subject, int depth)
+            {
                 bool? onWebSocketsAssembly = null;
-                foreach (IOperation operation in invocation.Arguments[1].Value.Descendants())
+                foreach (IOperation operation in scope.Descendants())
                 {
-                    if (!TryGetNameComparison(operation, out bool fullName, out string compared))
+                    if (!TryGetNameComparison(operation, out bool fullName, out string compared, out IOperation? instance)
+                        || (subject is not null
+                            && !(SkipConversions(instance!) is ILocalReferenceOperation local && SymbolEqualityComparer.Default.Equals(local.Local, subject))))
                     {
                         continue;
                     }
@@ -97,10 +115,11 @@ namespace WebSocketHandoff.Analyzers
             /// <c>t.Name == "X"</c>, <c>"X" == t.FullName</c>, <c>t.Name.Equals("X")</c>, <c>string.Equals(t.Name, "X", …)</c> or
             /// <c>t.Name is "X"</c>, where <c>t</c> is a <c>Type</c>: the constant, and whether it is compared with the full name.
             /// </summary>
-            private bool TryGetNameComparison(IOperation operation, out bool fullName, out string compared)
+            private bool TryGetNameComparison(IOperation operation, out bool fullName, out string compared, out IOperation? instance)
             {
                 fullName = false;
                 compared = string.Empty;
+                instance = null;
                 IOperation? left = null;
                 IOperation? right = null;
                 switch (operation)
@@ -134,13 +153,13 @@ namespace WebSocketHandoff.Analyzers
                     return false;
                 }
 
-                if (ConstantString(right) is string rightValue && IsTypeNameProperty(left, out fullName))
+                if (ConstantString(right) is string rightValue && IsTypeNameProperty(left, out fullName, out instance))
                 {
                     compared = rightValue;
                     return true;
                 }
 
-                if (ConstantString(left) is string leftValue && IsTypeNameProperty(right, out fullName))
+                if (ConstantString(left) is string leftValue && IsTypeNameProperty(right, out fullName, out instance))
                 {
                     compared = leftValue;
                     return true;
@@ -149,10 +168,11 @@ namespace WebSocketHandoff.Analyzers
                 return false;
             }
 
-            /// <summary><c>t.Name</c> or <c>t.FullName</c> of a <c>Type</c> (or <c>TypeInfo</c>).</summary>
-            private bool IsTypeNameProperty(IOperation operation, out bool fullName)
+            /// <summary><c>t.Name</c> or <c>t.FullName</c> of a <c>Type</c> (or <c>TypeInfo</c>); <paramref name="type"/> is <c>t</c>.</summary>
+            private bool IsTypeNameProperty(IOperation operation, out bool fullName, out IOperation? type)
             {
                 fullName = false;
+                type = null;
                 if (SkipConversions(operation) is not IPropertyReferenceOperation { Instance: { } instance } property
                     || instance.Type is not INamedTypeSymbol instanceType
                     || !InheritsFrom(instanceType, _systemType))
@@ -161,7 +181,69 @@ namespace WebSocketHandoff.Analyzers
                 }
 
                 fullName = property.Property.Name == "FullName";
+                type = instance;
                 return fullName || property.Property.Name == "Name";
+            }
+
+            /// <summary>
+            /// On syntax: <c>GetTypes()</c> as the collection of a <c>foreach</c> whose body compares with a string literal
+            /// (<c>foreach (var t in asm.GetTypes()) if (t.Name == "ManagedWebSocket") …</c>).
+            /// </summary>
+            private static bool IsTypeLoopCandidate(InvocationExpressionSyntax node, string name)
+            {
+                if (name != "GetTypes" || node.Parent is not ForEachStatementSyntax loop || loop.Expression != node)
+                {
+                    return false;
+                }
+
+                foreach (SyntaxNode descendant in loop.Statement.DescendantNodesAndSelf())
+                {
+                    if (descendant.IsKind(SyntaxKind.StringLiteralExpression))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+
+            /// <summary><c>Assembly.GetTypes()</c> or <c>Module.GetTypes()</c>.</summary>
+            private bool IsGetTypes(IMethodSymbol method) =>
+                method.Name == "GetTypes" && method.Parameters.Length == 0 && !method.IsStatic
+                && (InheritsFrom(method.ContainingType, _assembly) || InheritsFrom(method.ContainingType, _module));
+
+            /// <summary>The <c>foreach</c> whose collection is this <c>GetTypes()</c> call.</summary>
+            private IForEachLoopOperation? TypeLoopOf(IInvocationOperation invocation)
+            {
+                if (!IsGetTypes(invocation.TargetMethod) || invocation.Instance is null)
+                {
+                    return null;
+                }
+
+                IOperation current = invocation;
+                while (current.Parent is IConversionOperation conversion)
+                {
+                    current = conversion;
+                }
+
+                return current.Parent is IForEachLoopOperation loop && loop.Collection == current ? loop : null;
+            }
+
+            /// <summary>
+            /// The non-public System.Net.WebSockets type a loop over <c>assembly.GetTypes()</c> looks for: its body compares the
+            /// loop variable's <c>Name</c> or <c>FullName</c> with such a name.
+            /// </summary>
+            private string? LoopSearchedTypeName(IForEachLoopOperation loop, int depth)
+            {
+                if (Step(depth) > MaxSteps
+                    || loop.Locals.Length != 1
+                    || SkipConversions(loop.Collection) is not IInvocationOperation { Instance: { } assembly } types
+                    || !IsGetTypes(types.TargetMethod))
+                {
+                    return null;
+                }
+
+                return PickedTypeName(assembly, loop.Body, loop.Locals[0], depth);
             }
 
             private static bool IsEnumerable(INamedTypeSymbol type) =>
