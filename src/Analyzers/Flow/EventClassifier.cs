@@ -103,6 +103,32 @@ namespace WebSocketHandoff.Analyzers.Flow
                 case IMethodReferenceOperation { Method: { MethodKind: MethodKind.LocalFunction } method }:
                     events.Add(new FlowEvent(FlowEventKind.Closure, operation) { Callee = method, ClosureIsDeferred = true });
                     break;
+                case IArgumentOperation { Parameter.RefKind: RefKind.Out or RefKind.Ref, Value: ILocalReferenceOperation written }:
+                    _graph.LocalsWrittenOtherwise.Add(written.Local);
+                    break;
+                case IDeconstructionAssignmentOperation deconstruction:
+                    AddLocalsWrittenOtherwise(deconstruction.Target);
+                    break;
+                case IDeclarationPatternOperation { DeclaredSymbol: ILocalSymbol declared }:
+                    _graph.LocalsWrittenOtherwise.Add(declared);
+                    break;
+                case IRecursivePatternOperation { DeclaredSymbol: ILocalSymbol declared }:
+                    _graph.LocalsWrittenOtherwise.Add(declared);
+                    break;
+            }
+        }
+
+        private void AddLocalsWrittenOtherwise(IOperation target)
+        {
+            if (target is ILocalReferenceOperation local)
+            {
+                _graph.LocalsWrittenOtherwise.Add(local.Local);
+                return;
+            }
+
+            foreach (var child in target.ChildOperations)
+            {
+                AddLocalsWrittenOtherwise(child);
             }
         }
 
@@ -263,7 +289,7 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
         }
 
-        private static bool DetachesFirst(MethodDeclarationSyntax declaration, string parameter)
+        internal static bool DetachesFirst(MethodDeclarationSyntax declaration, string parameter)
         {
             if (declaration.ExpressionBody != null)
             {

@@ -78,6 +78,12 @@ namespace WebSocketHandoff.Analyzers.Flow
         /// <summary>Assignments in this body: target, value. Used to follow what a transport wraps.</summary>
         public List<KeyValuePair<RefKey, IOperation>> Assignments { get; } = new List<KeyValuePair<RefKey, IOperation>>();
 
+        /// <summary>
+        /// Locals written other than by a simple assignment (a <c>ref</c>/<c>out</c> argument, a deconstruction, a pattern):
+        /// what they hold is not known from <see cref="Assignments"/>.
+        /// </summary>
+        public HashSet<ILocalSymbol> LocalsWrittenOtherwise { get; } = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
+
         /// <summary>WebSocket locations copied into others (<c>var h = ws;</c>, <c>ws is HandoffWebSocket h</c>): alias, original.</summary>
         public List<KeyValuePair<RefKey, RefKey>> WebSocketAliases { get; } = new List<KeyValuePair<RefKey, RefKey>>();
 

@@ -220,10 +220,27 @@ namespace WebSocketHandoff.Analyzers.Flow
 
         private void Run(IReadOnlyList<MemberBody> members, bool screen)
         {
-            foreach (var member in members)
+            var mayHandoff = new bool[members.Count];
+            HashSet<string>? helpers = null;
+            for (var i = 0; i < members.Count; i++)
             {
+                mayHandoff[i] = TextPrecheck.MemberMayHandoff(members[i].Syntax);
+                if (mayHandoff[i] && DetachingHelperName(members[i]) is { } name)
+                {
+                    (helpers ??= new HashSet<string>()).Add(name);
+                }
+            }
+
+            for (var i = 0; i < members.Count; i++)
+            {
+                var member = members[i];
                 _context.CancellationToken.ThrowIfCancellationRequested();
-                if (!TextPrecheck.MemberMayHandoff(member.Syntax) || member.Root == null || (screen && QuietMemberScreen.IsQuiet(member.Root, _context.Types)))
+
+                // A member that names neither a creation nor a detach may still call a helper of the type that detaches
+                // the HandoffWebSocket handed to it (`var raw = await SwitchAsync(ws, ct); await ws.SendAsync(…);`).
+                if (!(mayHandoff[i] || (helpers != null && TextPrecheck.MemberMentions(member.Syntax, helpers)))
+                    || member.Root == null
+                    || (screen && QuietMemberScreen.IsQuiet(member.Root, _context.Types)))
                 {
                     continue;
                 }
@@ -266,6 +283,29 @@ namespace WebSocketHandoff.Analyzers.Flow
 
                 Finish(creation);
             }
+        }
+
+        /// <summary>
+        /// The name of a method of the type that the analysis counts as a detach of the HandoffWebSocket handed to it
+        /// (see <see cref="EventClassifier.DetachesFirst"/>), or null.
+        /// </summary>
+        private string? DetachingHelperName(MemberBody member)
+        {
+            if (!(member.Owner is IMethodSymbol { MethodKind: MethodKind.Ordinary } method)
+                || !(member.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax declaration))
+            {
+                return null;
+            }
+
+            foreach (var parameter in method.Parameters)
+            {
+                if (_context.Types.IsHandoff(parameter.Type) && EventClassifier.DetachesFirst(declaration, parameter.Name))
+                {
+                    return method.Name;
+                }
+            }
+
+            return null;
         }
 
         private FlowGraph? GetGraph(MemberBody member)
@@ -315,6 +355,7 @@ namespace WebSocketHandoff.Analyzers.Flow
             var method = (creation.Operation as IInvocationOperation)?.TargetMethod;
             var isHandoff = _context.Types.IsHandoff(method?.ContainingType);
             var roots = ComputeRoots(graph, creation.Transport, creation.Syntax);
+            AddCopies(roots, AllGraphs(root));
             var result = new CreationResult(creation, graph, member, isHandoff, roots);
             Creations.Add(result);
             if (roots.Count == 0)
@@ -352,7 +393,8 @@ namespace WebSocketHandoff.Analyzers.Flow
             var dataflow = new HandoffDataflow(detach.Key, new HashSet<RefKey>(), null, null);
             dataflow.AddKillLocal(detach.Key);
             dataflow.AddAliases(AllGraphs(RootOf(graph)).SelectMany(g => g.WebSocketAliases));
-            dataflow.RunFrom(graph, detach, HandoffDataflow.Detached);
+            var exit = dataflow.RunFrom(graph, detach, HandoffDataflow.Detached);
+            RunAfterLocalFunctionCalls(graph, exit, dataflow);
             result.SendsAfter.AddRange(Merge(dataflow.SendsAfterDetach));
             foreach (var close in Merge(dataflow.Closes))
             {
@@ -363,6 +405,46 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
 
             Detaches.Add(result);
+        }
+
+        /// <summary>
+        /// A detach inside a local function that may still hold at its end: the code after each call of the function
+        /// (awaited, or a function that does not await) runs after the detach too, in the caller and, for a function
+        /// called by another local function, in that one's callers.
+        /// </summary>
+        private void RunAfterLocalFunctionCalls(FlowGraph graph, int exit, HandoffDataflow dataflow)
+        {
+            var done = new HashSet<FlowGraph>();
+            var work = new Stack<KeyValuePair<FlowGraph, int>>();
+            work.Push(new KeyValuePair<FlowGraph, int>(graph, exit));
+            while (work.Count > 0 && done.Count < 8)
+            {
+                var item = work.Pop();
+                var function = item.Key.Owner;
+                if ((item.Value & HandoffDataflow.Detached) == 0
+                    || function?.MethodKind != MethodKind.LocalFunction
+                    || !done.Add(item.Key))
+                {
+                    continue;
+                }
+
+                foreach (var caller in AllGraphs(RootOf(item.Key)))
+                {
+                    foreach (var call in caller.AllEvents.ToList())
+                    {
+                        if (call.Kind != FlowEventKind.Closure
+                            || call.ClosureIsDeferred
+                            || !SymbolEqualityComparer.Default.Equals(call.Callee, function)
+                            || caller == item.Key
+                            || (function.IsAsync && !EventClassifier.IsAwaited(call.Operation)))
+                        {
+                            continue;
+                        }
+
+                        work.Push(new KeyValuePair<FlowGraph, int>(caller, dataflow.RunFrom(caller, call, HandoffDataflow.Detached)));
+                    }
+                }
+            }
         }
 
         private static FlowGraph RootOf(FlowGraph graph)
@@ -606,6 +688,77 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
 
             return roots;
+        }
+
+        /// <summary>
+        /// Locals that only ever hold a root (<c>var s2 = stream;</c>, <c>Socket socket = stream.Socket;</c>, before or after
+        /// the creation): every write of the local in the member (its lambdas and local functions included) is a plain
+        /// copy of a root, so a raw use through it is a raw use of the root. A local also written with anything else, by
+        /// <c>ref</c>/<c>out</c>, a deconstruction or a pattern may name another stream at the use, and is not followed.
+        /// </summary>
+        private void AddCopies(HashSet<RefKey> roots, List<FlowGraph> graphs)
+        {
+            if (roots.Count == 0)
+            {
+                return;
+            }
+
+            for (var changed = true; changed && roots.Count <= 32;)
+            {
+                changed = false;
+                Dictionary<ILocalSymbol, bool>? candidates = null;
+                foreach (var graph in graphs)
+                {
+                    foreach (var assignment in graph.Assignments)
+                    {
+                        if (!(assignment.Key.Symbol is ILocalSymbol local) || !assignment.Key.IsLocal || roots.Contains(assignment.Key))
+                        {
+                            continue;
+                        }
+
+                        var value = RefKey.Of(assignment.Value, graph.Captures);
+                        var isCopy = value != null && roots.Contains(value);
+                        candidates ??= new Dictionary<ILocalSymbol, bool>(SymbolEqualityComparer.Default);
+                        candidates[local] = isCopy && (!candidates.TryGetValue(local, out var before) || before);
+                    }
+                }
+
+                if (candidates == null)
+                {
+                    return;
+                }
+
+                foreach (var candidate in candidates)
+                {
+                    if (!candidate.Value || candidate.Key.IsRef || WrittenOtherwise(candidate.Key, graphs))
+                    {
+                        continue;
+                    }
+
+                    var key = new RefKey(candidate.Key, null);
+                    if (roots.Add(key))
+                    {
+                        changed = true;
+                        if (_context.Types.NetworkStreamSocket != null && HandoffTypes.InheritsFrom(candidate.Key.Type, _context.Types.NetworkStream))
+                        {
+                            roots.Add(new RefKey(_context.Types.NetworkStreamSocket, key));
+                        }
+                    }
+                }
+            }
+        }
+
+        private static bool WrittenOtherwise(ILocalSymbol local, List<FlowGraph> graphs)
+        {
+            foreach (var graph in graphs)
+            {
+                if (graph.LocalsWrittenOtherwise.Contains(local))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>

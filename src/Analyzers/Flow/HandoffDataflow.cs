@@ -42,6 +42,12 @@ namespace WebSocketHandoff.Analyzers.Flow
         private readonly Dictionary<KeyValuePair<FlowGraph, int>, int> _closureExits = new Dictionary<KeyValuePair<FlowGraph, int>, int>();
         private int _closureDepth;
 
+        /// <summary>
+        /// In a lambda or local function: the raw uses that ran before it was created or called (the closure runs without
+        /// the raw bits, so that its exit says what it did itself); a close inside it comes after them.
+        /// </summary>
+        private int _closureRawContext;
+
         public HandoffDataflow(RefKey? webSocket, HashSet<RefKey> roots, FlowEvent? creation, IMethodSymbol? creatingMember)
         {
             _webSocket = webSocket;
@@ -123,13 +129,18 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
         }
 
-        /// <summary>Runs from just after <paramref name="start"/> (an event of <paramref name="graph"/>).</summary>
-        public void RunFrom(FlowGraph graph, FlowEvent start, int state)
+        /// <summary>
+        /// Runs from just after <paramref name="start"/> (an event of <paramref name="graph"/>); returns the state that
+        /// reaches the end of the graph.
+        /// </summary>
+        public int RunFrom(FlowGraph graph, FlowEvent start, int state)
         {
             if (graph.TryFind(start, out var block, out var index))
             {
-                Run(graph, block, index + 1, state);
+                return Run(graph, block, index + 1, state);
             }
+
+            return 0;
         }
 
         public int RunFromEntry(FlowGraph graph, int state) => Run(graph, 0, 0, state);
@@ -294,7 +305,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                 case FlowEventKind.Close:
                     if (IsWebSocket(flowEvent.Key))
                     {
-                        AddSite(Closes, _closeIndex, new Site(flowEvent, graph, state));
+                        AddSite(Closes, _closeIndex, new Site(flowEvent, graph, state | _closureRawContext));
                     }
 
                     return state;
@@ -339,14 +350,19 @@ namespace WebSocketHandoff.Analyzers.Flow
                 return state;
             }
 
-            var key = new KeyValuePair<FlowGraph, int>(closure, entry);
+            // A raw use before the closure: a close inside it comes after that use (its own state has no raw bits).
+            var context = _closureRawContext | (outside & RawUsed);
+            var key = new KeyValuePair<FlowGraph, int>(closure, entry | (context << 8));
             if (!_closureExits.TryGetValue(key, out var exit))
             {
                 // Recursion (a local function calling itself) sees the state unchanged.
                 _closureExits[key] = entry;
+                var outerContext = _closureRawContext;
+                _closureRawContext = context;
                 _closureDepth++;
                 exit = RunFromEntry(closure, entry);
                 _closureDepth--;
+                _closureRawContext = outerContext;
                 _closureExits[key] = exit;
             }
 
