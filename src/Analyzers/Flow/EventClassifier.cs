@@ -146,6 +146,13 @@ namespace WebSocketHandoff.Analyzers.Flow
                 return;
             }
 
+            if (method.MethodKind == MethodKind.DelegateInvoke && Unwrap(invocation.Instance) is ILocalReferenceOperation delegateLocal)
+            {
+                // `await sw();` of a local holding a lambda: the lambda runs here (see FlowGraph.ResolveDelegate).
+                events.Add(new FlowEvent(FlowEventKind.Closure, invocation) { DelegateLocal = delegateLocal.Local, ClosureIsDeferred = false });
+                return;
+            }
+
             var name = method.Name;
             var containingType = method.ContainingType;
 
@@ -400,6 +407,22 @@ namespace WebSocketHandoff.Analyzers.Flow
             if (value != null)
             {
                 _graph.Assignments.Add(new KeyValuePair<RefKey, IOperation>(target, value));
+            }
+
+            if (target.IsLocal && target.Symbol is ILocalSymbol delegateLocal && delegateLocal.Type?.TypeKind == TypeKind.Delegate)
+            {
+                var lambda = value is IDelegateCreationOperation delegateCreation ? Unwrap(delegateCreation.Target) : null;
+                FlowEvent? lambdaEvent = null;
+                for (var i = _graph.LambdaEvents.Count - 1; i >= 0 && lambda != null; i--)
+                {
+                    if (_graph.LambdaEvents[i].Operation == lambda)
+                    {
+                        lambdaEvent = _graph.LambdaEvents[i];
+                        break;
+                    }
+                }
+
+                _graph.DelegateLocals[delegateLocal] = _graph.DelegateLocals.ContainsKey(delegateLocal) ? null : lambdaEvent;
             }
 
             if (!(value is IInvocationOperation invocation && invocation.TargetMethod?.Name == "CreateFromStream"))

@@ -326,7 +326,7 @@ namespace WebSocketHandoff.Analyzers.Flow
             return graph;
         }
 
-        private static List<FlowGraph> AllGraphs(FlowGraph root)
+        internal static List<FlowGraph> AllGraphs(FlowGraph root)
         {
             var result = new List<FlowGraph>();
             var seen = new HashSet<FlowGraph>();
@@ -408,9 +408,9 @@ namespace WebSocketHandoff.Analyzers.Flow
         }
 
         /// <summary>
-        /// A detach inside a local function that may still hold at its end: the code after each call of the function
-        /// (awaited, or a function that does not await) runs after the detach too, in the caller and, for a function
-        /// called by another local function, in that one's callers.
+        /// A detach inside a local function (or a lambda called through the local it is stored in) that may still hold at
+        /// its end: the code after each call of the function (awaited, or a function that does not await) runs after the
+        /// detach too, in the caller and, for a function called by another local function, in that one's callers.
         /// </summary>
         private void RunAfterLocalFunctionCalls(FlowGraph graph, int exit, HandoffDataflow dataflow)
         {
@@ -422,7 +422,8 @@ namespace WebSocketHandoff.Analyzers.Flow
                 var item = work.Pop();
                 var function = item.Key.Owner;
                 if ((item.Value & HandoffDataflow.Detached) == 0
-                    || function?.MethodKind != MethodKind.LocalFunction
+                    || item.Key.Parent == null
+                    || function == null
                     || !done.Add(item.Key))
                 {
                     continue;
@@ -434,8 +435,8 @@ namespace WebSocketHandoff.Analyzers.Flow
                     {
                         if (call.Kind != FlowEventKind.Closure
                             || call.ClosureIsDeferred
-                            || !SymbolEqualityComparer.Default.Equals(call.Callee, function)
                             || caller == item.Key
+                            || caller.ResolveClosure(call) != item.Key
                             || (function.IsAsync && !EventClassifier.IsAwaited(call.Operation)))
                         {
                             continue;
@@ -447,7 +448,7 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
         }
 
-        private static FlowGraph RootOf(FlowGraph graph)
+        internal static FlowGraph RootOf(FlowGraph graph)
         {
             while (graph.Parent != null)
             {

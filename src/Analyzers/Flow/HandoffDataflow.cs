@@ -28,6 +28,12 @@ namespace WebSocketHandoff.Analyzers.Flow
         /// </summary>
         private const int RawReturned = 16;
 
+        /// <summary>
+        /// No raw use of the roots has run yet since the start (set only by the caller's start state): the plan's check of
+        /// what the fix's detach comes before (<see cref="HandoffPlan"/>).
+        /// </summary>
+        public const int NoRawYet = 32;
+
         private const int RawBits = RawUsed | RawRunning | RawReturned;
 
         private const int MaxClosureDepth = 8;
@@ -144,6 +150,9 @@ namespace WebSocketHandoff.Analyzers.Flow
         }
 
         public int RunFromEntry(FlowGraph graph, int state) => Run(graph, 0, 0, state);
+
+        /// <summary>Runs from event <paramref name="index"/> of block <paramref name="block"/> (that event included).</summary>
+        public int RunFromPoint(FlowGraph graph, int block, int index, int state) => Run(graph, block, index, state);
 
         private int Run(FlowGraph graph, int startBlock, int startIndex, int startState)
         {
@@ -291,6 +300,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                         _rawTasks.Add(flowEvent.TaskStoredIn);
                     }
 
+                    state &= ~NoRawYet;
                     if (!flowEvent.MayStillRun)
                     {
                         return state | RawUsed;
