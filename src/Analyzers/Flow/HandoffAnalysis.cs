@@ -520,7 +520,11 @@ namespace WebSocketHandoff.Analyzers.Flow
                 }
 
                 var webSocket = creation.WebSocketKey != null && creation.WebSocketKey.IsMemberOfThis ? creation.WebSocketKey : null;
-                var dataflow = new HandoffDataflow(webSocket, creation.Roots, null, creatingMember?.OriginalDefinition);
+
+                // `var stream = _stream;` in this member: its locals that only copy the field count as well.
+                var roots = new HashSet<RefKey>(creation.Roots);
+                AddCopies(roots, AllGraphs(graph));
+                var dataflow = new HandoffDataflow(webSocket, roots, null, creatingMember?.OriginalDefinition);
                 dataflow.AddAliases(AllGraphs(graph).SelectMany(g => g.WebSocketAliases));
                 var calls = graph.AllEvents.Where(e => e.Kind == FlowEventKind.MemberCall
                     && SymbolEqualityComparer.Default.Equals(e.Callee, creatingMember?.OriginalDefinition)).ToList();
