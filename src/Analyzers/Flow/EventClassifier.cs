@@ -109,6 +109,11 @@ namespace WebSocketHandoff.Analyzers.Flow
                 case IDeconstructionAssignmentOperation deconstruction:
                     AddLocalsWrittenOtherwise(deconstruction.Target);
                     break;
+                case IDeclarationPatternOperation { DeclaredSymbol: ILocalSymbol declared, Parent: IIsPatternOperation tested }
+                    when !_types.IsWebSocket(Unwrap(tested.Value)?.Type) && Unwrap(tested.Value) is { } testedValue:
+                    // `stream is NetworkStream ns`: ns holds the tested value (a copy of it when it is a root).
+                    _graph.Assignments.Add(new KeyValuePair<RefKey, IOperation>(new RefKey(declared, null), testedValue));
+                    break;
                 case IDeclarationPatternOperation { DeclaredSymbol: ILocalSymbol declared }:
                     _graph.LocalsWrittenOtherwise.Add(declared);
                     break;
@@ -263,13 +268,28 @@ namespace WebSocketHandoff.Analyzers.Flow
             if (method.MethodKind != MethodKind.Ordinary
                 || method.IsAbstract
                 || ((method.IsVirtual || method.IsOverride) && !method.IsSealed && !method.ContainingType.IsSealed)
-                || invocation.Arguments.IsEmpty
                 || IsBcl(method))
             {
                 return;
             }
 
             var definition = method.OriginalDefinition;
+            if (_context.ContainingType != null
+                && SymbolEqualityComparer.Default.Equals(definition.ContainingType, _context.ContainingType.OriginalDefinition)
+                && (invocation.Instance == null || invocation.Instance is IInstanceReferenceOperation))
+            {
+                // A method of this type that detaches a HandoffWebSocket field or property of it (`Task<Stream> UpgradeAsync() => _ws.DetachAsync();`).
+                foreach (var field in _context.FieldsDetachedBy(definition))
+                {
+                    events.Add(new FlowEvent(FlowEventKind.Detach, invocation) { Key = new RefKey(field, null) });
+                }
+            }
+
+            if (invocation.Arguments.IsEmpty)
+            {
+                return;
+            }
+
             foreach (var parameter in definition.Parameters)
             {
                 if (!_types.IsHandoff(parameter.Type))
@@ -294,6 +314,70 @@ namespace WebSocketHandoff.Analyzers.Flow
                     break;
                 }
             }
+        }
+
+        /// <summary>
+        /// The HandoffWebSocket fields and properties of <paramref name="method"/>'s type that its body detaches first (see
+        /// <see cref="DetachesFirst"/>), named by their simple name with no parameter or local of that name in the method.
+        /// </summary>
+        internal static List<ISymbol> FieldsDetachedBy(IMethodSymbol method, HandoffTypes types, System.Threading.CancellationToken cancellationToken)
+        {
+            var result = new List<ISymbol>();
+            if (method.MethodKind != MethodKind.Ordinary || method.ContainingType == null)
+            {
+                return result;
+            }
+
+            foreach (var reference in method.DeclaringSyntaxReferences)
+            {
+                if (!(reference.GetSyntax(cancellationToken) is MethodDeclarationSyntax declaration) || !TextPrecheck.MemberMayHandoff(declaration))
+                {
+                    continue;
+                }
+
+                foreach (var member in method.ContainingType.GetMembers())
+                {
+                    var type = member switch
+                    {
+                        IFieldSymbol field => field.Type,
+                        IPropertySymbol property => property.Type,
+                        _ => null,
+                    };
+                    if (type == null || !types.IsHandoff(type) || (method.IsStatic && !member.IsStatic)
+                        || DeclaresName(declaration, member.Name) || !DetachesFirst(declaration, member.Name))
+                    {
+                        continue;
+                    }
+
+                    result.Add(member);
+                }
+            }
+
+            return result;
+        }
+
+        /// <summary>Does the method declare a parameter or local (its lambdas' included) of this name?</summary>
+        private static bool DeclaresName(MethodDeclarationSyntax declaration, string name)
+        {
+            foreach (var node in declaration.DescendantNodesAndSelf())
+            {
+                var declared = node switch
+                {
+                    ParameterSyntax parameter => parameter.Identifier.ValueText,
+                    VariableDeclaratorSyntax declarator => declarator.Identifier.ValueText,
+                    SingleVariableDesignationSyntax designation => designation.Identifier.ValueText,
+                    ForEachStatementSyntax forEach => forEach.Identifier.ValueText,
+                    CatchDeclarationSyntax catchDeclaration => catchDeclaration.Identifier.ValueText,
+                    LocalFunctionStatementSyntax localFunction => localFunction.Identifier.ValueText,
+                    _ => null,
+                };
+                if (declared == name)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         internal static bool DetachesFirst(MethodDeclarationSyntax declaration, string parameter)

@@ -238,9 +238,11 @@ namespace WebSocketHandoff.Analyzers.Flow
 
                 // A member that names neither a creation nor a detach may still call a helper of the type that detaches
                 // the HandoffWebSocket handed to it (`var raw = await SwitchAsync(ws, ct); await ws.SendAsync(…);`).
-                if (!(mayHandoff[i] || (helpers != null && TextPrecheck.MemberMentions(member.Syntax, helpers)))
+                // The screen does not know which calls detach a field: a member that names such a helper goes to the analysis.
+                var callsHelper = helpers != null && TextPrecheck.MemberMentions(member.Syntax, helpers);
+                if (!(mayHandoff[i] || callsHelper)
                     || member.Root == null
-                    || (screen && QuietMemberScreen.IsQuiet(member.Root, _context.Types)))
+                    || (screen && !callsHelper && QuietMemberScreen.IsQuiet(member.Root, _context.Types)))
                 {
                     continue;
                 }
@@ -286,8 +288,8 @@ namespace WebSocketHandoff.Analyzers.Flow
         }
 
         /// <summary>
-        /// The name of a method of the type that the analysis counts as a detach of the HandoffWebSocket handed to it
-        /// (see <see cref="EventClassifier.DetachesFirst"/>), or null.
+        /// The name of a method of the type that the analysis counts as a detach of the HandoffWebSocket handed to it, or
+        /// of a HandoffWebSocket field of the type (see <see cref="EventClassifier.DetachesFirst"/>), or null.
         /// </summary>
         private string? DetachingHelperName(MemberBody member)
         {
@@ -305,7 +307,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                 }
             }
 
-            return null;
+            return _context.FieldsDetachedBy(method.OriginalDefinition).Count > 0 ? method.Name : null;
         }
 
         private FlowGraph? GetGraph(MemberBody member)

@@ -118,7 +118,72 @@ class C
     }
 }");
 
+        [Fact]
+        public Task A_send_on_a_field_after_a_method_of_the_type_that_detaches_that_field_is_reported() => UseAsync(@"
+sealed class Connection
+{
+    private readonly HandoffWebSocket _ws;
+
+    public Connection(Stream stream) => _ws = HandoffWebSocket.CreateFromStream(stream, true, null, TimeSpan.FromSeconds(10));
+
+    private async Task<Stream> UpgradeAsync(CancellationToken ct) => await _ws.DetachAsync(ct);
+
+    public async Task RunAsync(byte[] b, CancellationToken ct)
+    {
+        var raw = await UpgradeAsync(ct);
+        await {|WSH005:_ws.SendAsync(b, WebSocketMessageType.Binary, true, ct)|};
+    }
+}");
+
         // ---- Silent ----
+
+        [Fact]
+        public Task A_raw_use_of_the_field_transport_after_a_method_of_the_type_that_detaches_the_field_is_not_reported() => RawAsync(@"
+sealed class Connection
+{
+    private readonly Stream _stream;
+    private readonly HandoffWebSocket _ws;
+
+    public Connection(Stream stream)
+    {
+        _stream = stream;
+        _ws = HandoffWebSocket.CreateFromStream(stream, true, null, TimeSpan.FromSeconds(10));
+    }
+
+    private async Task<Stream> UpgradeAsync(CancellationToken ct) => await _ws.DetachAsync(ct);
+
+    public async Task PumpAsync(byte[] b, CancellationToken ct)
+    {
+        var raw = await UpgradeAsync(ct);
+        await _stream.WriteAsync(b, ct);
+    }
+
+    public async Task EarlyAsync(byte[] b, CancellationToken ct)
+    {
+        await {|WSH001:_stream.FlushAsync(ct)|};
+    }
+}");
+
+        [Fact]
+        public Task A_method_that_detaches_a_local_of_the_same_name_as_the_field_is_not_a_detach_of_the_field() => UseAsync(@"
+sealed class Connection
+{
+    private readonly HandoffWebSocket _ws;
+
+    public Connection(Stream stream) => _ws = HandoffWebSocket.CreateFromStream(stream, true, null, TimeSpan.FromSeconds(10));
+
+    private static async Task<Stream> OtherAsync(Stream s, CancellationToken ct)
+    {
+        var _ws = HandoffWebSocket.CreateFromStream(s, true, null, TimeSpan.Zero);
+        return await _ws.DetachAsync(ct);
+    }
+
+    public async Task RunAsync(Stream s, byte[] b, CancellationToken ct)
+    {
+        var raw = await OtherAsync(s, ct);
+        await _ws.SendAsync(b, WebSocketMessageType.Binary, true, ct);
+    }
+}");
 
         [Fact]
         public Task A_raw_use_after_a_lambda_called_through_its_local_that_detaches_is_not_reported() => RawAsync(@"

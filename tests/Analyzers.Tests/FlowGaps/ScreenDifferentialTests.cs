@@ -76,6 +76,18 @@ namespace WebSocketHandoff.Analyzers.Tests.FlowGaps
         await SwitchAsync(ws, ct);
         await ws.SendAsync(b, WebSocketMessageType.Binary, true, ct);
     }" },
+            { "a send on a field after a method of the type that detaches the field", @"
+    async Task M(byte[] b, CancellationToken ct)
+    {
+        await UpgradeAsync(ct);
+        await _ws.SendAsync(b, WebSocketMessageType.Binary, true, ct);
+    }" },
+            { "a type pattern on the transport", @"
+    void M(Stream stream, byte[] b)
+    {
+        var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.FromSeconds(5));
+        if (stream is NetworkStream network) network.Socket.Send(b);
+    }" },
             { "a close in a lambda created after a raw use", @"
     async Task M(Stream stream, byte[] b, CancellationToken ct)
     {
@@ -125,6 +137,25 @@ namespace WebSocketHandoff.Analyzers.Tests.FlowGaps
             Assert.DoesNotContain("M", quiet);
         }
 
+        [Fact]
+        public async Task A_member_the_screen_would_settle_that_calls_a_field_detaching_helper_is_analyzed_in_full()
+        {
+            // The screen sees no detach in `UpgradeAsync(ct)` (it cannot know the method detaches the field) and would
+            // settle M; the analysis does not ask it for a member that names a detaching helper of the type.
+            var (withScreen, without, quiet) = await AnalyzeAsync(@"
+    async Task M(Stream other, byte[] b, CancellationToken ct)
+    {
+        var second = HandoffWebSocket.CreateFromStream(other, true, null, TimeSpan.Zero);
+        await second.DetachAsync(ct);
+        await UpgradeAsync(ct);
+        await _ws.SendAsync(b, WebSocketMessageType.Binary, true, ct);
+    }");
+
+            Assert.Contains("M", quiet);
+            Assert.NotEmpty(without);
+            Assert.Equal(without, withScreen);
+        }
+
         [Theory]
         [MemberData(nameof(Settled))]
         public async Task Ordinary_members_are_still_settled_without_a_graph(string shape, string members)
@@ -138,6 +169,10 @@ namespace WebSocketHandoff.Analyzers.Tests.FlowGaps
 
         private const string Helpers = @"
     static ValueTask<Stream> SwitchAsync(HandoffWebSocket socket, CancellationToken ct) => socket.DetachAsync(ct);
+
+    HandoffWebSocket _ws = null!;
+
+    async Task UpgradeAsync(CancellationToken ct) => await _ws.DetachAsync(ct);
 ";
 
         private static async Task<(List<string> WithScreen, List<string> Without, HashSet<string> Quiet)> AnalyzeAsync(string members)

@@ -81,7 +81,33 @@ class C
     }
 }");
 
+        [Fact]
+        public Task A_type_pattern_on_the_transport_declares_a_root() => VerifyAsync(@"
+class C
+{
+    void M(Stream stream, byte[] b)
+    {
+        var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+        if (stream is NetworkStream network)
+            {|WSH001:network.Socket.Send(b)|};
+    }
+}");
+
         // ---- Silent ----
+
+        [Fact]
+        public Task A_type_pattern_on_another_stream_or_one_only_reading_properties_is_not_reported() => VerifyAsync(@"
+class C
+{
+    void M(Stream stream, Stream other, byte[] b)
+    {
+        var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+        if (other is NetworkStream network)
+            network.Socket.Send(b);
+        if (stream is NetworkStream mine)
+            mine.Socket.NoDelay = true;
+    }
+}");
 
         [Fact]
         public Task A_copy_used_only_before_the_creation_is_not_reported() => VerifyAsync(@"
