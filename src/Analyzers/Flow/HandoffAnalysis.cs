@@ -724,7 +724,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                         }
 
                         var value = RefKey.Of(assignment.Value, graph.Captures);
-                        var isCopy = value != null && roots.Contains(value);
+                        var isCopy = value != null && roots.Contains(value) && AlwaysNamesRoot(value, roots, graphs);
                         candidates ??= new Dictionary<ILocalSymbol, bool>(SymbolEqualityComparer.Default);
                         candidates[local] = isCopy && (!candidates.TryGetValue(local, out var before) || before);
                     }
@@ -753,6 +753,72 @@ namespace WebSocketHandoff.Analyzers.Flow
                     }
                 }
             }
+        }
+
+        /// <summary>
+        /// Does a local or parameter copied from hold a root whenever it is read? Not when the member also gives it another
+        /// stream (`var old = stream; stream = OpenOther();`: `old` is the stream from before): every write of it must be
+        /// a root or wrap one.
+        /// </summary>
+        private static bool AlwaysNamesRoot(RefKey key, HashSet<RefKey> roots, List<FlowGraph> graphs)
+        {
+            if (key.Instance != null || !(key.Symbol is ILocalSymbol || key.Symbol is IParameterSymbol))
+            {
+                return true;
+            }
+
+            foreach (var graph in graphs)
+            {
+                if (key.Symbol is ILocalSymbol local && graph.LocalsWrittenOtherwise.Contains(local))
+                {
+                    return false;
+                }
+
+                foreach (var assignment in graph.Assignments)
+                {
+                    if (assignment.Key.Equals(key) && !IsOrWraps(assignment.Value, graph, roots))
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            return true;
+        }
+
+        private static bool IsOrWraps(IOperation value, FlowGraph graph, HashSet<RefKey> roots)
+        {
+            for (var depth = 0; depth < 8; depth++)
+            {
+                var key = RefKey.Of(value, graph.Captures);
+                if (key != null)
+                {
+                    return roots.Contains(key);
+                }
+
+                if (!(EventClassifier.Unwrap(value) is IObjectCreationOperation creation))
+                {
+                    return false;
+                }
+
+                IOperation? inner = null;
+                foreach (var argument in creation.Arguments)
+                {
+                    if (argument.Parameter?.Ordinal == 0)
+                    {
+                        inner = argument.Value;
+                    }
+                }
+
+                if (inner == null)
+                {
+                    return false;
+                }
+
+                value = inner;
+            }
+
+            return false;
         }
 
         private static bool WrittenOtherwise(ILocalSymbol local, List<FlowGraph> graphs)

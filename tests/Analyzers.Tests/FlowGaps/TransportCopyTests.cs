@@ -168,6 +168,37 @@ class C
 }");
 
         [Fact]
+        public Task A_copy_of_the_transport_variable_made_before_it_was_given_another_stream_is_not_a_root() => VerifyAsync(@"
+class C
+{
+    static Stream OpenTls(Stream s) => s;
+
+    async Task M(Stream stream, byte[] b, CancellationToken ct)
+    {
+        var plain = stream;
+        await plain.WriteAsync(b, ct);
+        stream = OpenTls(plain);
+        var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+        await ws.ReceiveAsync(b, ct);
+        await plain.FlushAsync(ct);
+    }
+}");
+
+        [Fact]
+        public Task A_copy_of_a_transport_variable_that_is_only_given_wrappers_of_itself_stays_a_root() => VerifyAsync(@"
+class C
+{
+    async Task M(Stream stream, byte[] b, CancellationToken ct)
+    {
+        var plain = stream;
+        stream = new BufferedStream(plain);
+        var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+        await ws.ReceiveAsync(b, ct);
+        await {|WSH001:plain.FlushAsync(ct)|};
+    }
+}");
+
+        [Fact]
         public Task A_copy_of_another_stream_is_not_a_root() => VerifyAsync(@"
 class C
 {
