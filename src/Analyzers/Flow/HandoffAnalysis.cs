@@ -259,7 +259,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                     {
                         if (flowEvent.Kind == FlowEventKind.Creation)
                         {
-                            AnalyzeCreation(member, graph, flowEvent, root);
+                            AnalyzeCreation(member, graph, flowEvent, root, members);
                         }
                     }
                 }
@@ -352,11 +352,11 @@ namespace WebSocketHandoff.Analyzers.Flow
             return result;
         }
 
-        private void AnalyzeCreation(MemberBody member, FlowGraph graph, FlowEvent creation, FlowGraph root)
+        private void AnalyzeCreation(MemberBody member, FlowGraph graph, FlowEvent creation, FlowGraph root, IReadOnlyList<MemberBody> members)
         {
             var method = (creation.Operation as IInvocationOperation)?.TargetMethod;
             var isHandoff = _context.Types.IsHandoff(method?.ContainingType);
-            var roots = ComputeRoots(graph, creation.Transport, creation.Syntax);
+            var roots = ComputeRoots(graph, creation.Transport, creation.Syntax, member, members);
             AddCopies(roots, AllGraphs(root));
             var result = new CreationResult(creation, graph, member, isHandoff, roots);
             Creations.Add(result);
@@ -615,7 +615,7 @@ namespace WebSocketHandoff.Analyzers.Flow
             return order.Select(s => merged[s]).ToList();
         }
 
-        private HashSet<RefKey> ComputeRoots(FlowGraph graph, IOperation? transport, SyntaxNode creationSyntax)
+        private HashSet<RefKey> ComputeRoots(FlowGraph graph, IOperation? transport, SyntaxNode creationSyntax, MemberBody creatingMember, IReadOnlyList<MemberBody> members)
         {
             var types = _context.Types;
             var roots = new HashSet<RefKey>();
@@ -625,7 +625,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                 work.Push(new KeyValuePair<IOperation, FlowGraph>(transport, graph));
             }
 
-            void AddKey(RefKey key)
+            void AddKey(RefKey key, FlowGraph context)
             {
                 if (roots.Count > 32 || !roots.Add(key))
                 {
@@ -645,19 +645,46 @@ namespace WebSocketHandoff.Analyzers.Flow
                 // What was assigned to it in this body (and in the bodies around a lambda): the streams it wraps.
                 // And the fields and properties of the type it was stored in (`_stream = stream;` in a constructor that
                 // creates from `stream`): the same stream, reachable from the other members.
-                for (var g = graph; g != null; g = g.Parent)
+                for (var g = context; g != null; g = g.Parent)
                 {
-                    foreach (var assignment in g.Assignments)
-                    {
-                        if (assignment.Key.IsMemberOfThis && key.Equals(RefKey.Of(assignment.Value, g.Captures)))
-                        {
-                            AddKey(assignment.Key);
-                        }
+                    AddAssignedIn(g, key, g != graph);
+                }
 
-                        if (assignment.Key.Equals(key) && (g != graph || MayPrecede(assignment.Value.Syntax, creationSyntax)))
+                // A field of the type: what the constructors assign to it (`_ssl = new SslStream(_tcp.GetStream());`) is
+                // what it wraps when another member creates the WebSocket from it. Constructors run before any member.
+                if (key.IsMemberOfThis && !(key.Symbol is IParameterSymbol))
+                {
+                    foreach (var constructor in ConstructorGraphs(key.Symbol, creatingMember, members))
+                    {
+                        foreach (var g in AllGraphs(constructor))
                         {
-                            work.Push(new KeyValuePair<IOperation, FlowGraph>(assignment.Value, g));
+                            AddAssignedIn(g, key, true);
                         }
+                    }
+                }
+            }
+
+            void AddAssignedIn(FlowGraph g, RefKey key, bool anyAssignment)
+            {
+                foreach (var assignment in g.Assignments)
+                {
+                    if (assignment.Key.IsMemberOfThis && assignment.Key.Instance == null)
+                    {
+                        var stored = RefKey.Of(assignment.Value, g.Captures);
+                        if (key.Equals(stored))
+                        {
+                            AddKey(assignment.Key, g);
+                        }
+                        else if (key.Instance != null && key.Instance.Equals(stored))
+                        {
+                            // `_tcp = tcp;` and the root `tcp.GetStream()`: `_tcp.GetStream()` in the other members.
+                            AddKey(new RefKey(key.Symbol, assignment.Key), g);
+                        }
+                    }
+
+                    if (assignment.Key.Equals(key) && (anyAssignment || MayPrecede(assignment.Value.Syntax, creationSyntax)))
+                    {
+                        work.Push(new KeyValuePair<IOperation, FlowGraph>(assignment.Value, g));
                     }
                 }
             }
@@ -680,7 +707,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                 var key = RefKey.Of(operation, item.Value.Captures);
                 if (key != null)
                 {
-                    AddKey(key);
+                    AddKey(key, item.Value);
                 }
                 else if (operation is IObjectCreationOperation creation && types.IsWrappingStream(creation.Type))
                 {
@@ -832,6 +859,26 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
 
             return false;
+        }
+
+        /// <summary>
+        /// The graphs of the type's constructors (static ones for a static field) that name <paramref name="field"/>, the
+        /// creating member excepted. Built only for a creation whose transport is (or wraps) a field.
+        /// </summary>
+        private IEnumerable<FlowGraph> ConstructorGraphs(ISymbol field, MemberBody creatingMember, IReadOnlyList<MemberBody> members)
+        {
+            var name = new[] { field.Name };
+            foreach (var member in members)
+            {
+                if (member.Owner is IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor } constructor
+                    && constructor.IsStatic == field.IsStatic
+                    && !ReferenceEquals(member, creatingMember)
+                    && TextPrecheck.MemberMentions(member.Syntax, name)
+                    && GetGraph(member) is { } graph)
+                {
+                    yield return graph;
+                }
+            }
         }
 
         /// <summary>
