@@ -410,8 +410,8 @@ namespace WebSocketHandoff.Analyzers.Flow
         }
 
         /// <summary>
-        /// A detach inside a local function (or a lambda called through the local it is stored in) that may still hold at
-        /// its end: the code after each call of the function (awaited, or a function that does not await) runs after the
+        /// A detach inside a local function (or a lambda called through the local it is stored in, or handed to an awaited
+        /// <c>Task.Run</c>) that may still hold at its end: the code after each call of the function (awaited, or a function that does not await) runs after the
         /// detach too, in the caller and, for a function called by another local function, in that one's callers.
         /// </summary>
         private void RunAfterLocalFunctionCalls(FlowGraph graph, int exit, HandoffDataflow dataflow)
@@ -436,10 +436,10 @@ namespace WebSocketHandoff.Analyzers.Flow
                     foreach (var call in caller.AllEvents.ToList())
                     {
                         if (call.Kind != FlowEventKind.Closure
-                            || call.ClosureIsDeferred
+                            || (call.ClosureIsDeferred && !HandoffDataflow.RunsToItsEndHere(call.Operation))
                             || caller == item.Key
                             || caller.ResolveClosure(call) != item.Key
-                            || (function.IsAsync && !EventClassifier.IsAwaited(call.Operation)))
+                            || (function.IsAsync && !call.ClosureIsDeferred && !EventClassifier.IsAwaited(call.Operation)))
                         {
                             continue;
                         }

@@ -383,6 +383,12 @@ namespace WebSocketHandoff.Analyzers.Flow
                 // Handed to a task runner of the BCL (Task.Run, Parallel.ForEachAsync) whose task is awaited here, it has
                 // run to its end (and the task it returns with it, except with StartNew, which does not unwrap it).
                 var runner = RunnerOf(flowEvent.Operation);
+                if (RunsToItsEndHere(flowEvent.Operation))
+                {
+                    // `await Task.Run(() => …)`: the lambda ran once, to its end (its task unwrapped): a detach in it counts.
+                    return exit == 0 ? state : (exit & ~RawReturned) | outside;
+                }
+
                 if (rawInside != 0 && runner != null && EventClassifier.IsAwaited(runner))
                 {
                     var returnedRuns = runner.TargetMethod.Name == "StartNew" && (exit & RawReturned) != 0;
@@ -419,6 +425,10 @@ namespace WebSocketHandoff.Analyzers.Flow
 
             return state | (exit & ~RawReturned) | (rawInside != 0 ? RawRunning : 0);
         }
+
+        /// <summary>Is this lambda handed to an awaited <c>Task.Run</c> (which runs it exactly once and unwraps its task)?</summary>
+        internal static bool RunsToItsEndHere(IOperation lambda) =>
+            RunnerOf(lambda) is { TargetMethod: { Name: "Run", ContainingType.Name: "Task" } } runner && EventClassifier.IsAwaited(runner);
 
         /// <summary>The call of a BCL task runner (<c>Task.Run</c>, <c>Task.Factory.StartNew</c>, <c>Parallel.ForEachAsync</c>) a lambda is handed to.</summary>
         private static Microsoft.CodeAnalysis.Operations.IInvocationOperation? RunnerOf(IOperation lambda)

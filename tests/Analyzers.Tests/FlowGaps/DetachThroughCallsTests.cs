@@ -135,7 +135,42 @@ sealed class Connection
     }
 }");
 
+        [Fact]
+        public Task A_send_after_an_awaited_Task_Run_whose_lambda_detaches_is_reported() => UseAsync(@"
+class C
+{
+    async Task M(HandoffWebSocket ws, byte[] b, CancellationToken ct)
+    {
+        var raw = await Task.Run(async () => await ws.DetachAsync(ct));
+        await {|WSH005:ws.SendAsync(b, WebSocketMessageType.Binary, true, ct)|};
+    }
+}");
+
         // ---- Silent ----
+
+        [Fact]
+        public Task A_raw_use_after_an_awaited_Task_Run_whose_lambda_detaches_is_not_reported() => RawAsync(@"
+class C
+{
+    async Task M(Stream stream, byte[] b, CancellationToken ct)
+    {
+        var ws = HandoffWebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+        var raw = await Task.Run(async () => await ws.DetachAsync(ct));
+        await stream.WriteAsync(b, ct);
+    }
+}");
+
+        [Fact]
+        public Task A_send_after_a_Task_Run_that_detaches_and_is_not_awaited_is_not_reported() => UseAsync(@"
+class C
+{
+    async Task M(HandoffWebSocket ws, byte[] b, CancellationToken ct)
+    {
+        var pending = Task.Run(async () => await ws.DetachAsync(ct));
+        await ws.SendAsync(b, WebSocketMessageType.Binary, true, ct);
+        await pending;
+    }
+}");
 
         [Fact]
         public Task A_raw_use_of_the_field_transport_after_a_method_of_the_type_that_detaches_the_field_is_not_reported() => RawAsync(@"
