@@ -364,5 +364,50 @@ namespace WebSocketHandoff.CodeFixes.Tests.FlowGaps
                     """,
             }.RunAsync();
         }
+
+        [Fact]
+        public async Task A_raw_use_that_is_the_body_of_the_using_statement_of_the_WebSocket_gets_the_detach_in_that_body()
+        {
+            // Before, the detach point was the using statement itself, outside the WebSocket's scope: no fix was offered.
+            await new FixTest<UseHandoffWebSocketCodeFixProvider>(analyzers: Raw)
+            {
+                TestCode = """
+                    using System;
+                    using System.IO;
+                    using System.Net.WebSockets;
+                    using System.Threading;
+                    using System.Threading.Tasks;
+
+                    class Upgrade
+                    {
+                        async Task RunAsync(Stream stream, byte[] buffer, CancellationToken ct)
+                        {
+                            using (var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero))
+                                await {|WSH001:stream.WriteAsync(buffer, ct)|};
+                        }
+                    }
+                    """,
+                FixedCode = """
+                    using System;
+                    using System.IO;
+                    using System.Net.WebSockets;
+                    using System.Threading;
+                    using System.Threading.Tasks;
+                    using WebSocketHandoff;
+
+                    class Upgrade
+                    {
+                        async Task RunAsync(Stream stream, byte[] buffer, CancellationToken ct)
+                        {
+                            using (var ws = HandoffWebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero))
+                            {
+                                var raw = await ws.DetachAsync(ct);
+                                await raw.WriteAsync(buffer, ct);
+                            }
+                        }
+                    }
+                    """,
+            }.RunAsync();
+        }
     }
 }
