@@ -444,10 +444,14 @@ namespace WebSocketHandoff.Analyzers.Flow
                     case InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ConfigureAwait" or "AsTask" } configure }:
                         expression = configure.Expression;
                         continue;
-                    case InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax receiver } member }:
-                        var name = member.Name.Identifier.ValueText;
-                        return receiver.Identifier.ValueText == parameter
-                            && TextPrecheck.IsDetachName(name);
+                    case InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax member }:
+                        // `ws.DetachAsync(…)`, also `ws!.DetachAsync(…)` (a nullable field).
+                        var receiver = member.Expression is PostfixUnaryExpressionSyntax { RawKind: (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.SuppressNullableWarningExpression } suppressed
+                            ? suppressed.Operand
+                            : member.Expression;
+                        return receiver is IdentifierNameSyntax identifier
+                            && identifier.Identifier.ValueText == parameter
+                            && TextPrecheck.IsDetachName(member.Name.Identifier.ValueText);
                     default:
                         return false;
                 }

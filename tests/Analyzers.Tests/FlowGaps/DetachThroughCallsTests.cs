@@ -146,6 +146,23 @@ class C
     }
 }");
 
+        [Fact]
+        public Task A_method_that_detaches_a_nullable_field_with_a_suppression_counts_as_its_detach() => UseAsync(@"
+sealed class Connection
+{
+    private HandoffWebSocket? _ws;
+
+    public void Open(Stream stream) => _ws = HandoffWebSocket.CreateFromStream(stream, true, null, TimeSpan.FromSeconds(10));
+
+    private ValueTask<Stream> UpgradeAsync(CancellationToken ct) => _ws!.DetachAsync(ct);
+
+    public async Task RunAsync(byte[] b, CancellationToken ct)
+    {
+        await UpgradeAsync(ct);
+        await {|WSH005:_ws!.ReceiveAsync(b, ct)|};
+    }
+}");
+
         // ---- Silent ----
 
         [Fact]
