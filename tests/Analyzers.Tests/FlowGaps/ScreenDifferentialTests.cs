@@ -82,6 +82,12 @@ namespace WebSocketHandoff.Analyzers.Tests.FlowGaps
         await UpgradeAsync(ct);
         await _ws.SendAsync(b, WebSocketMessageType.Binary, true, ct);
     }" },
+            { "a send after an awaited Task.Run whose lambda detaches", @"
+    async Task M(HandoffWebSocket ws, byte[] b, CancellationToken ct)
+    {
+        await Task.Run(async () => await ws.DetachAsync(ct));
+        await ws.SendAsync(b, WebSocketMessageType.Binary, true, ct);
+    }" },
             { "a type pattern on the transport", @"
     void M(Stream stream, byte[] b)
     {
