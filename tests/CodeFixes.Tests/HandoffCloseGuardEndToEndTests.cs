@@ -251,8 +251,11 @@ namespace WebSocketHandoff.CodeFixes.Tests
                             _ws = HandoffWebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
                             try
                             {
-                                var raw = await ((HandoffWebSocket)_ws).DetachAsync(ct);
-                                if (upgrade) await raw.WriteAsync(buffer, ct);
+                                if (upgrade)
+                                {
+                                    var raw = await ((HandoffWebSocket)_ws).DetachAsync(ct);
+                                    await raw.WriteAsync(buffer, ct);
+                                }
                             }
                             finally
                             {

@@ -103,6 +103,37 @@ namespace WebSocketHandoff.Analyzers.Flow
                 case IMethodReferenceOperation { Method: { MethodKind: MethodKind.LocalFunction } method }:
                     events.Add(new FlowEvent(FlowEventKind.Closure, operation) { Callee = method, ClosureIsDeferred = true });
                     break;
+                case IArgumentOperation { Parameter.RefKind: RefKind.Out or RefKind.Ref, Value: ILocalReferenceOperation written }:
+                    _graph.LocalsWrittenOtherwise.Add(written.Local);
+                    break;
+                case IDeconstructionAssignmentOperation deconstruction:
+                    AddLocalsWrittenOtherwise(deconstruction.Target);
+                    break;
+                case IDeclarationPatternOperation { DeclaredSymbol: ILocalSymbol declared, Parent: IIsPatternOperation tested }
+                    when !_types.IsWebSocket(Unwrap(tested.Value)?.Type) && Unwrap(tested.Value) is { } testedValue:
+                    // `stream is NetworkStream ns`: ns holds the tested value (a copy of it when it is a root).
+                    _graph.Assignments.Add(new KeyValuePair<RefKey, IOperation>(new RefKey(declared, null), testedValue));
+                    break;
+                case IDeclarationPatternOperation { DeclaredSymbol: ILocalSymbol declared }:
+                    _graph.LocalsWrittenOtherwise.Add(declared);
+                    break;
+                case IRecursivePatternOperation { DeclaredSymbol: ILocalSymbol declared }:
+                    _graph.LocalsWrittenOtherwise.Add(declared);
+                    break;
+            }
+        }
+
+        private void AddLocalsWrittenOtherwise(IOperation target)
+        {
+            if (target is ILocalReferenceOperation local)
+            {
+                _graph.LocalsWrittenOtherwise.Add(local.Local);
+                return;
+            }
+
+            foreach (var child in target.ChildOperations)
+            {
+                AddLocalsWrittenOtherwise(child);
             }
         }
 
@@ -117,6 +148,13 @@ namespace WebSocketHandoff.Analyzers.Flow
             if (method.MethodKind == MethodKind.LocalFunction)
             {
                 events.Add(new FlowEvent(FlowEventKind.Closure, invocation) { Callee = method, ClosureIsDeferred = false });
+                return;
+            }
+
+            if (method.MethodKind == MethodKind.DelegateInvoke && Unwrap(invocation.Instance) is ILocalReferenceOperation delegateLocal)
+            {
+                // `await sw();` of a local holding a lambda: the lambda runs here (see FlowGraph.ResolveDelegate).
+                events.Add(new FlowEvent(FlowEventKind.Closure, invocation) { DelegateLocal = delegateLocal.Local, ClosureIsDeferred = false });
                 return;
             }
 
@@ -230,13 +268,28 @@ namespace WebSocketHandoff.Analyzers.Flow
             if (method.MethodKind != MethodKind.Ordinary
                 || method.IsAbstract
                 || ((method.IsVirtual || method.IsOverride) && !method.IsSealed && !method.ContainingType.IsSealed)
-                || invocation.Arguments.IsEmpty
                 || IsBcl(method))
             {
                 return;
             }
 
             var definition = method.OriginalDefinition;
+            if (_context.ContainingType != null
+                && SymbolEqualityComparer.Default.Equals(definition.ContainingType, _context.ContainingType.OriginalDefinition)
+                && (invocation.Instance == null || invocation.Instance is IInstanceReferenceOperation))
+            {
+                // A method of this type that detaches a HandoffWebSocket field or property of it (`Task<Stream> UpgradeAsync() => _ws.DetachAsync();`).
+                foreach (var field in _context.FieldsDetachedBy(definition))
+                {
+                    events.Add(new FlowEvent(FlowEventKind.Detach, invocation) { Key = new RefKey(field, null) });
+                }
+            }
+
+            if (invocation.Arguments.IsEmpty)
+            {
+                return;
+            }
+
             foreach (var parameter in definition.Parameters)
             {
                 if (!_types.IsHandoff(parameter.Type))
@@ -263,7 +316,71 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
         }
 
-        private static bool DetachesFirst(MethodDeclarationSyntax declaration, string parameter)
+        /// <summary>
+        /// The HandoffWebSocket fields and properties of <paramref name="method"/>'s type that its body detaches first (see
+        /// <see cref="DetachesFirst"/>), named by their simple name with no parameter or local of that name in the method.
+        /// </summary>
+        internal static List<ISymbol> FieldsDetachedBy(IMethodSymbol method, HandoffTypes types, System.Threading.CancellationToken cancellationToken)
+        {
+            var result = new List<ISymbol>();
+            if (method.MethodKind != MethodKind.Ordinary || method.ContainingType == null)
+            {
+                return result;
+            }
+
+            foreach (var reference in method.DeclaringSyntaxReferences)
+            {
+                if (!(reference.GetSyntax(cancellationToken) is MethodDeclarationSyntax declaration) || !TextPrecheck.MemberMayHandoff(declaration))
+                {
+                    continue;
+                }
+
+                foreach (var member in method.ContainingType.GetMembers())
+                {
+                    var type = member switch
+                    {
+                        IFieldSymbol field => field.Type,
+                        IPropertySymbol property => property.Type,
+                        _ => null,
+                    };
+                    if (type == null || !types.IsHandoff(type) || (method.IsStatic && !member.IsStatic)
+                        || DeclaresName(declaration, member.Name) || !DetachesFirst(declaration, member.Name))
+                    {
+                        continue;
+                    }
+
+                    result.Add(member);
+                }
+            }
+
+            return result;
+        }
+
+        /// <summary>Does the method declare a parameter or local (its lambdas' included) of this name?</summary>
+        private static bool DeclaresName(MethodDeclarationSyntax declaration, string name)
+        {
+            foreach (var node in declaration.DescendantNodesAndSelf())
+            {
+                var declared = node switch
+                {
+                    ParameterSyntax parameter => parameter.Identifier.ValueText,
+                    VariableDeclaratorSyntax declarator => declarator.Identifier.ValueText,
+                    SingleVariableDesignationSyntax designation => designation.Identifier.ValueText,
+                    ForEachStatementSyntax forEach => forEach.Identifier.ValueText,
+                    CatchDeclarationSyntax catchDeclaration => catchDeclaration.Identifier.ValueText,
+                    LocalFunctionStatementSyntax localFunction => localFunction.Identifier.ValueText,
+                    _ => null,
+                };
+                if (declared == name)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        internal static bool DetachesFirst(MethodDeclarationSyntax declaration, string parameter)
         {
             if (declaration.ExpressionBody != null)
             {
@@ -327,10 +444,14 @@ namespace WebSocketHandoff.Analyzers.Flow
                     case InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ConfigureAwait" or "AsTask" } configure }:
                         expression = configure.Expression;
                         continue;
-                    case InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax receiver } member }:
-                        var name = member.Name.Identifier.ValueText;
-                        return receiver.Identifier.ValueText == parameter
-                            && TextPrecheck.IsDetachName(name);
+                    case InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax member }:
+                        // `ws.DetachAsync(…)`, also `ws!.DetachAsync(…)` (a nullable field).
+                        var receiver = member.Expression is PostfixUnaryExpressionSyntax { RawKind: (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.SuppressNullableWarningExpression } suppressed
+                            ? suppressed.Operand
+                            : member.Expression;
+                        return receiver is IdentifierNameSyntax identifier
+                            && identifier.Identifier.ValueText == parameter
+                            && TextPrecheck.IsDetachName(member.Name.Identifier.ValueText);
                     default:
                         return false;
                 }
@@ -374,6 +495,22 @@ namespace WebSocketHandoff.Analyzers.Flow
             if (value != null)
             {
                 _graph.Assignments.Add(new KeyValuePair<RefKey, IOperation>(target, value));
+            }
+
+            if (target.IsLocal && target.Symbol is ILocalSymbol delegateLocal && delegateLocal.Type?.TypeKind == TypeKind.Delegate)
+            {
+                var lambda = value is IDelegateCreationOperation delegateCreation ? Unwrap(delegateCreation.Target) : null;
+                FlowEvent? lambdaEvent = null;
+                for (var i = _graph.LambdaEvents.Count - 1; i >= 0 && lambda != null; i--)
+                {
+                    if (_graph.LambdaEvents[i].Operation == lambda)
+                    {
+                        lambdaEvent = _graph.LambdaEvents[i];
+                        break;
+                    }
+                }
+
+                _graph.DelegateLocals[delegateLocal] = _graph.DelegateLocals.ContainsKey(delegateLocal) ? null : lambdaEvent;
             }
 
             if (!(value is IInvocationOperation invocation && invocation.TargetMethod?.Name == "CreateFromStream"))

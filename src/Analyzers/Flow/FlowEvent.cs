@@ -80,6 +80,9 @@ namespace WebSocketHandoff.Analyzers.Flow
 
         public IMethodSymbol? Callee { get; set; }
 
+        /// <summary>Closure: a call of a delegate held in this local (<c>await sw();</c>), run as the lambda stored there, if one is.</summary>
+        public ILocalSymbol? DelegateLocal { get; set; }
+
         /// <summary>Assign: the WebSocket location whose value is copied (<c>var h = ws;</c>): an alias, not a new WebSocket.</summary>
         public RefKey? AliasOf { get; set; }
     }

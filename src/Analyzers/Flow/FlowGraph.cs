@@ -78,6 +78,18 @@ namespace WebSocketHandoff.Analyzers.Flow
         /// <summary>Assignments in this body: target, value. Used to follow what a transport wraps.</summary>
         public List<KeyValuePair<RefKey, IOperation>> Assignments { get; } = new List<KeyValuePair<RefKey, IOperation>>();
 
+        /// <summary>
+        /// Locals written other than by a simple assignment (a <c>ref</c>/<c>out</c> argument, a deconstruction, a pattern):
+        /// what they hold is not known from <see cref="Assignments"/>.
+        /// </summary>
+        public HashSet<ILocalSymbol> LocalsWrittenOtherwise { get; } = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
+
+        /// <summary>
+        /// Locals a lambda of this body is stored in (<c>Func&lt;Task&gt; sw = () => …;</c>): the lambda's event, or null
+        /// when the local is written more than once.
+        /// </summary>
+        public Dictionary<ILocalSymbol, FlowEvent?> DelegateLocals { get; } = new Dictionary<ILocalSymbol, FlowEvent?>(SymbolEqualityComparer.Default);
+
         /// <summary>WebSocket locations copied into others (<c>var h = ws;</c>, <c>ws is HandoffWebSocket h</c>): alias, original.</summary>
         public List<KeyValuePair<RefKey, RefKey>> WebSocketAliases { get; } = new List<KeyValuePair<RefKey, RefKey>>();
 
@@ -118,6 +130,10 @@ namespace WebSocketHandoff.Analyzers.Flow
                 {
                     closure.Closure = _context.GetGraph(Graph.GetAnonymousFunctionControlFlowGraphInScope(lambda, _context.CancellationToken), lambda.Symbol, this);
                 }
+                else if (closure.DelegateLocal != null)
+                {
+                    closure.Closure = ResolveDelegate(closure.DelegateLocal);
+                }
                 else if (closure.Callee != null)
                 {
                     closure.Closure = _context.GetGraph(Graph.GetLocalFunctionControlFlowGraphInScope(closure.Callee, _context.CancellationToken), closure.Callee, this);
@@ -129,6 +145,50 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
 
             return closure.Closure;
+        }
+
+        /// <summary>
+        /// The lambda a delegate local holds when it is called: the one lambda stored in it (in this body or one around
+        /// it), the local written nowhere else.
+        /// </summary>
+        private FlowGraph? ResolveDelegate(ILocalSymbol local)
+        {
+            for (var graph = this; graph != null; graph = graph.Parent)
+            {
+                if (graph.LocalsWrittenOtherwise.Contains(local))
+                {
+                    return null;
+                }
+
+                if (graph.DelegateLocals.TryGetValue(local, out var lambda))
+                {
+                    return lambda == null || WrittenBelow(graph, local) ? null : graph.ResolveClosure(lambda);
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>Is the local written in a lambda or local function of <paramref name="graph"/> (a captured delegate replaced)?</summary>
+        private static bool WrittenBelow(FlowGraph graph, ILocalSymbol local)
+        {
+            foreach (var closure in graph.Closures)
+            {
+                if (closure.LocalsWrittenOtherwise.Contains(local) || closure.DelegateLocals.ContainsKey(local))
+                {
+                    return true;
+                }
+
+                foreach (var assignment in closure.Assignments)
+                {
+                    if (assignment.Key.IsLocal && SymbolEqualityComparer.Default.Equals(assignment.Key.Symbol, local))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
         }
 
         public bool CanAwait => Owner != null && Owner.IsAsync;

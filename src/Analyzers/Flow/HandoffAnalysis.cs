@@ -220,10 +220,29 @@ namespace WebSocketHandoff.Analyzers.Flow
 
         private void Run(IReadOnlyList<MemberBody> members, bool screen)
         {
-            foreach (var member in members)
+            var mayHandoff = new bool[members.Count];
+            HashSet<string>? helpers = null;
+            for (var i = 0; i < members.Count; i++)
             {
+                mayHandoff[i] = TextPrecheck.MemberMayHandoff(members[i].Syntax);
+                if (mayHandoff[i] && DetachingHelperName(members[i]) is { } name)
+                {
+                    (helpers ??= new HashSet<string>()).Add(name);
+                }
+            }
+
+            for (var i = 0; i < members.Count; i++)
+            {
+                var member = members[i];
                 _context.CancellationToken.ThrowIfCancellationRequested();
-                if (!TextPrecheck.MemberMayHandoff(member.Syntax) || member.Root == null || (screen && QuietMemberScreen.IsQuiet(member.Root, _context.Types)))
+
+                // A member that names neither a creation nor a detach may still call a helper of the type that detaches
+                // the HandoffWebSocket handed to it (`var raw = await SwitchAsync(ws, ct); await ws.SendAsync(…);`).
+                // The screen does not know which calls detach a field: a member that names such a helper goes to the analysis.
+                var callsHelper = helpers != null && TextPrecheck.MemberMentions(member.Syntax, helpers);
+                if (!(mayHandoff[i] || callsHelper)
+                    || member.Root == null
+                    || (screen && !callsHelper && QuietMemberScreen.IsQuiet(member.Root, _context.Types)))
                 {
                     continue;
                 }
@@ -240,7 +259,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                     {
                         if (flowEvent.Kind == FlowEventKind.Creation)
                         {
-                            AnalyzeCreation(member, graph, flowEvent, root);
+                            AnalyzeCreation(member, graph, flowEvent, root, members);
                         }
                     }
                 }
@@ -268,6 +287,29 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
         }
 
+        /// <summary>
+        /// The name of a method of the type that the analysis counts as a detach of the HandoffWebSocket handed to it, or
+        /// of a HandoffWebSocket field of the type (see <see cref="EventClassifier.DetachesFirst"/>), or null.
+        /// </summary>
+        private string? DetachingHelperName(MemberBody member)
+        {
+            if (!(member.Owner is IMethodSymbol { MethodKind: MethodKind.Ordinary } method)
+                || !(member.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax declaration))
+            {
+                return null;
+            }
+
+            foreach (var parameter in method.Parameters)
+            {
+                if (_context.Types.IsHandoff(parameter.Type) && EventClassifier.DetachesFirst(declaration, parameter.Name))
+                {
+                    return method.Name;
+                }
+            }
+
+            return _context.FieldsDetachedBy(method.OriginalDefinition).Count > 0 ? method.Name : null;
+        }
+
         private FlowGraph? GetGraph(MemberBody member)
         {
             var root = member.Root;
@@ -286,7 +328,7 @@ namespace WebSocketHandoff.Analyzers.Flow
             return graph;
         }
 
-        private static List<FlowGraph> AllGraphs(FlowGraph root)
+        internal static List<FlowGraph> AllGraphs(FlowGraph root)
         {
             var result = new List<FlowGraph>();
             var seen = new HashSet<FlowGraph>();
@@ -310,11 +352,12 @@ namespace WebSocketHandoff.Analyzers.Flow
             return result;
         }
 
-        private void AnalyzeCreation(MemberBody member, FlowGraph graph, FlowEvent creation, FlowGraph root)
+        private void AnalyzeCreation(MemberBody member, FlowGraph graph, FlowEvent creation, FlowGraph root, IReadOnlyList<MemberBody> members)
         {
             var method = (creation.Operation as IInvocationOperation)?.TargetMethod;
             var isHandoff = _context.Types.IsHandoff(method?.ContainingType);
-            var roots = ComputeRoots(graph, creation.Transport, creation.Syntax);
+            var roots = ComputeRoots(graph, creation.Transport, creation.Syntax, member, members);
+            AddCopies(roots, AllGraphs(root));
             var result = new CreationResult(creation, graph, member, isHandoff, roots);
             Creations.Add(result);
             if (roots.Count == 0)
@@ -352,7 +395,8 @@ namespace WebSocketHandoff.Analyzers.Flow
             var dataflow = new HandoffDataflow(detach.Key, new HashSet<RefKey>(), null, null);
             dataflow.AddKillLocal(detach.Key);
             dataflow.AddAliases(AllGraphs(RootOf(graph)).SelectMany(g => g.WebSocketAliases));
-            dataflow.RunFrom(graph, detach, HandoffDataflow.Detached);
+            var exit = dataflow.RunFrom(graph, detach, HandoffDataflow.Detached);
+            RunAfterLocalFunctionCalls(graph, exit, dataflow);
             result.SendsAfter.AddRange(Merge(dataflow.SendsAfterDetach));
             foreach (var close in Merge(dataflow.Closes))
             {
@@ -365,7 +409,48 @@ namespace WebSocketHandoff.Analyzers.Flow
             Detaches.Add(result);
         }
 
-        private static FlowGraph RootOf(FlowGraph graph)
+        /// <summary>
+        /// A detach inside a local function (or a lambda called through the local it is stored in, or handed to an awaited
+        /// <c>Task.Run</c>) that may still hold at its end: the code after each call of the function (awaited, or a function that does not await) runs after the
+        /// detach too, in the caller and, for a function called by another local function, in that one's callers.
+        /// </summary>
+        private void RunAfterLocalFunctionCalls(FlowGraph graph, int exit, HandoffDataflow dataflow)
+        {
+            var done = new HashSet<FlowGraph>();
+            var work = new Stack<KeyValuePair<FlowGraph, int>>();
+            work.Push(new KeyValuePair<FlowGraph, int>(graph, exit));
+            while (work.Count > 0 && done.Count < 8)
+            {
+                var item = work.Pop();
+                var function = item.Key.Owner;
+                if ((item.Value & HandoffDataflow.Detached) == 0
+                    || item.Key.Parent == null
+                    || function == null
+                    || !done.Add(item.Key))
+                {
+                    continue;
+                }
+
+                foreach (var caller in AllGraphs(RootOf(item.Key)))
+                {
+                    foreach (var call in caller.AllEvents.ToList())
+                    {
+                        if (call.Kind != FlowEventKind.Closure
+                            || (call.ClosureIsDeferred && !HandoffDataflow.RunsToItsEndHere(call.Operation))
+                            || caller == item.Key
+                            || caller.ResolveClosure(call) != item.Key
+                            || (function.IsAsync && !call.ClosureIsDeferred && !EventClassifier.IsAwaited(call.Operation)))
+                        {
+                            continue;
+                        }
+
+                        work.Push(new KeyValuePair<FlowGraph, int>(caller, dataflow.RunFrom(caller, call, HandoffDataflow.Detached)));
+                    }
+                }
+            }
+        }
+
+        internal static FlowGraph RootOf(FlowGraph graph)
         {
             while (graph.Parent != null)
             {
@@ -437,7 +522,11 @@ namespace WebSocketHandoff.Analyzers.Flow
                 }
 
                 var webSocket = creation.WebSocketKey != null && creation.WebSocketKey.IsMemberOfThis ? creation.WebSocketKey : null;
-                var dataflow = new HandoffDataflow(webSocket, creation.Roots, null, creatingMember?.OriginalDefinition);
+
+                // `var stream = _stream;` in this member: its locals that only copy the field count as well.
+                var roots = new HashSet<RefKey>(creation.Roots);
+                AddCopies(roots, AllGraphs(graph));
+                var dataflow = new HandoffDataflow(webSocket, roots, null, creatingMember?.OriginalDefinition);
                 dataflow.AddAliases(AllGraphs(graph).SelectMany(g => g.WebSocketAliases));
                 var calls = graph.AllEvents.Where(e => e.Kind == FlowEventKind.MemberCall
                     && SymbolEqualityComparer.Default.Equals(e.Callee, creatingMember?.OriginalDefinition)).ToList();
@@ -526,7 +615,7 @@ namespace WebSocketHandoff.Analyzers.Flow
             return order.Select(s => merged[s]).ToList();
         }
 
-        private HashSet<RefKey> ComputeRoots(FlowGraph graph, IOperation? transport, SyntaxNode creationSyntax)
+        private HashSet<RefKey> ComputeRoots(FlowGraph graph, IOperation? transport, SyntaxNode creationSyntax, MemberBody creatingMember, IReadOnlyList<MemberBody> members)
         {
             var types = _context.Types;
             var roots = new HashSet<RefKey>();
@@ -536,7 +625,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                 work.Push(new KeyValuePair<IOperation, FlowGraph>(transport, graph));
             }
 
-            void AddKey(RefKey key)
+            void AddKey(RefKey key, FlowGraph context)
             {
                 if (roots.Count > 32 || !roots.Add(key))
                 {
@@ -556,19 +645,46 @@ namespace WebSocketHandoff.Analyzers.Flow
                 // What was assigned to it in this body (and in the bodies around a lambda): the streams it wraps.
                 // And the fields and properties of the type it was stored in (`_stream = stream;` in a constructor that
                 // creates from `stream`): the same stream, reachable from the other members.
-                for (var g = graph; g != null; g = g.Parent)
+                for (var g = context; g != null; g = g.Parent)
                 {
-                    foreach (var assignment in g.Assignments)
-                    {
-                        if (assignment.Key.IsMemberOfThis && key.Equals(RefKey.Of(assignment.Value, g.Captures)))
-                        {
-                            AddKey(assignment.Key);
-                        }
+                    AddAssignedIn(g, key, g != graph);
+                }
 
-                        if (assignment.Key.Equals(key) && (g != graph || MayPrecede(assignment.Value.Syntax, creationSyntax)))
+                // A field of the type: what the constructors assign to it (`_ssl = new SslStream(_tcp.GetStream());`) is
+                // what it wraps when another member creates the WebSocket from it. Constructors run before any member.
+                if (key.IsMemberOfThis && !(key.Symbol is IParameterSymbol))
+                {
+                    foreach (var constructor in ConstructorGraphs(key.Symbol, creatingMember, members))
+                    {
+                        foreach (var g in AllGraphs(constructor))
                         {
-                            work.Push(new KeyValuePair<IOperation, FlowGraph>(assignment.Value, g));
+                            AddAssignedIn(g, key, true);
                         }
+                    }
+                }
+            }
+
+            void AddAssignedIn(FlowGraph g, RefKey key, bool anyAssignment)
+            {
+                foreach (var assignment in g.Assignments)
+                {
+                    if (assignment.Key.IsMemberOfThis && assignment.Key.Instance == null)
+                    {
+                        var stored = RefKey.Of(assignment.Value, g.Captures);
+                        if (key.Equals(stored))
+                        {
+                            AddKey(assignment.Key, g);
+                        }
+                        else if (key.Instance != null && key.Instance.Equals(stored))
+                        {
+                            // `_tcp = tcp;` and the root `tcp.GetStream()`: `_tcp.GetStream()` in the other members.
+                            AddKey(new RefKey(key.Symbol, assignment.Key), g);
+                        }
+                    }
+
+                    if (assignment.Key.Equals(key) && (anyAssignment || MayPrecede(assignment.Value.Syntax, creationSyntax)))
+                    {
+                        work.Push(new KeyValuePair<IOperation, FlowGraph>(assignment.Value, g));
                     }
                 }
             }
@@ -591,7 +707,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                 var key = RefKey.Of(operation, item.Value.Captures);
                 if (key != null)
                 {
-                    AddKey(key);
+                    AddKey(key, item.Value);
                 }
                 else if (operation is IObjectCreationOperation creation && types.IsWrappingStream(creation.Type))
                 {
@@ -606,6 +722,163 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
 
             return roots;
+        }
+
+        /// <summary>
+        /// Locals that only ever hold a root (<c>var s2 = stream;</c>, <c>Socket socket = stream.Socket;</c>, before or after
+        /// the creation): every write of the local in the member (its lambdas and local functions included) is a plain
+        /// copy of a root, so a raw use through it is a raw use of the root. A local also written with anything else, by
+        /// <c>ref</c>/<c>out</c>, a deconstruction or a pattern may name another stream at the use, and is not followed.
+        /// </summary>
+        private void AddCopies(HashSet<RefKey> roots, List<FlowGraph> graphs)
+        {
+            if (roots.Count == 0)
+            {
+                return;
+            }
+
+            for (var changed = true; changed && roots.Count <= 32;)
+            {
+                changed = false;
+                Dictionary<ILocalSymbol, bool>? candidates = null;
+                foreach (var graph in graphs)
+                {
+                    foreach (var assignment in graph.Assignments)
+                    {
+                        if (!(assignment.Key.Symbol is ILocalSymbol local) || !assignment.Key.IsLocal || roots.Contains(assignment.Key))
+                        {
+                            continue;
+                        }
+
+                        var value = RefKey.Of(assignment.Value, graph.Captures);
+                        var isCopy = value != null && roots.Contains(value) && AlwaysNamesRoot(value, roots, graphs);
+                        candidates ??= new Dictionary<ILocalSymbol, bool>(SymbolEqualityComparer.Default);
+                        candidates[local] = isCopy && (!candidates.TryGetValue(local, out var before) || before);
+                    }
+                }
+
+                if (candidates == null)
+                {
+                    return;
+                }
+
+                foreach (var candidate in candidates)
+                {
+                    if (!candidate.Value || candidate.Key.IsRef || WrittenOtherwise(candidate.Key, graphs))
+                    {
+                        continue;
+                    }
+
+                    var key = new RefKey(candidate.Key, null);
+                    if (roots.Add(key))
+                    {
+                        changed = true;
+                        if (_context.Types.NetworkStreamSocket != null && HandoffTypes.InheritsFrom(candidate.Key.Type, _context.Types.NetworkStream))
+                        {
+                            roots.Add(new RefKey(_context.Types.NetworkStreamSocket, key));
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Does a local or parameter copied from hold a root whenever it is read? Not when the member also gives it another
+        /// stream (`var old = stream; stream = OpenOther();`: `old` is the stream from before): every write of it must be
+        /// a root or wrap one.
+        /// </summary>
+        private static bool AlwaysNamesRoot(RefKey key, HashSet<RefKey> roots, List<FlowGraph> graphs)
+        {
+            if (key.Instance != null || !(key.Symbol is ILocalSymbol || key.Symbol is IParameterSymbol))
+            {
+                return true;
+            }
+
+            foreach (var graph in graphs)
+            {
+                if (key.Symbol is ILocalSymbol local && graph.LocalsWrittenOtherwise.Contains(local))
+                {
+                    return false;
+                }
+
+                foreach (var assignment in graph.Assignments)
+                {
+                    if (assignment.Key.Equals(key) && !IsOrWraps(assignment.Value, graph, roots))
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            return true;
+        }
+
+        private static bool IsOrWraps(IOperation value, FlowGraph graph, HashSet<RefKey> roots)
+        {
+            for (var depth = 0; depth < 8; depth++)
+            {
+                var key = RefKey.Of(value, graph.Captures);
+                if (key != null)
+                {
+                    return roots.Contains(key);
+                }
+
+                if (!(EventClassifier.Unwrap(value) is IObjectCreationOperation creation))
+                {
+                    return false;
+                }
+
+                IOperation? inner = null;
+                foreach (var argument in creation.Arguments)
+                {
+                    if (argument.Parameter?.Ordinal == 0)
+                    {
+                        inner = argument.Value;
+                    }
+                }
+
+                if (inner == null)
+                {
+                    return false;
+                }
+
+                value = inner;
+            }
+
+            return false;
+        }
+
+        private static bool WrittenOtherwise(ILocalSymbol local, List<FlowGraph> graphs)
+        {
+            foreach (var graph in graphs)
+            {
+                if (graph.LocalsWrittenOtherwise.Contains(local))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// The graphs of the type's constructors (static ones for a static field) that name <paramref name="field"/>, the
+        /// creating member excepted. Built only for a creation whose transport is (or wraps) a field.
+        /// </summary>
+        private IEnumerable<FlowGraph> ConstructorGraphs(ISymbol field, MemberBody creatingMember, IReadOnlyList<MemberBody> members)
+        {
+            var name = new[] { field.Name };
+            foreach (var member in members)
+            {
+                if (member.Owner is IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor } constructor
+                    && constructor.IsStatic == field.IsStatic
+                    && !ReferenceEquals(member, creatingMember)
+                    && TextPrecheck.MemberMentions(member.Syntax, name)
+                    && GetGraph(member) is { } graph)
+                {
+                    yield return graph;
+                }
+            }
         }
 
         /// <summary>

@@ -28,6 +28,12 @@ namespace WebSocketHandoff.Analyzers.Flow
         /// </summary>
         private const int RawReturned = 16;
 
+        /// <summary>
+        /// No raw use of the roots has run yet since the start (set only by the caller's start state): the plan's check of
+        /// what the fix's detach comes before (<see cref="HandoffPlan"/>).
+        /// </summary>
+        public const int NoRawYet = 32;
+
         private const int RawBits = RawUsed | RawRunning | RawReturned;
 
         private const int MaxClosureDepth = 8;
@@ -41,6 +47,12 @@ namespace WebSocketHandoff.Analyzers.Flow
         private readonly HashSet<ISymbol> _killLocals;
         private readonly Dictionary<KeyValuePair<FlowGraph, int>, int> _closureExits = new Dictionary<KeyValuePair<FlowGraph, int>, int>();
         private int _closureDepth;
+
+        /// <summary>
+        /// In a lambda or local function: the raw uses that ran before it was created or called (the closure runs without
+        /// the raw bits, so that its exit says what it did itself); a close inside it comes after them.
+        /// </summary>
+        private int _closureRawContext;
 
         public HandoffDataflow(RefKey? webSocket, HashSet<RefKey> roots, FlowEvent? creation, IMethodSymbol? creatingMember)
         {
@@ -123,16 +135,24 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
         }
 
-        /// <summary>Runs from just after <paramref name="start"/> (an event of <paramref name="graph"/>).</summary>
-        public void RunFrom(FlowGraph graph, FlowEvent start, int state)
+        /// <summary>
+        /// Runs from just after <paramref name="start"/> (an event of <paramref name="graph"/>); returns the state that
+        /// reaches the end of the graph.
+        /// </summary>
+        public int RunFrom(FlowGraph graph, FlowEvent start, int state)
         {
             if (graph.TryFind(start, out var block, out var index))
             {
-                Run(graph, block, index + 1, state);
+                return Run(graph, block, index + 1, state);
             }
+
+            return 0;
         }
 
         public int RunFromEntry(FlowGraph graph, int state) => Run(graph, 0, 0, state);
+
+        /// <summary>Runs from event <paramref name="index"/> of block <paramref name="block"/> (that event included).</summary>
+        public int RunFromPoint(FlowGraph graph, int block, int index, int state) => Run(graph, block, index, state);
 
         private int Run(FlowGraph graph, int startBlock, int startIndex, int startState)
         {
@@ -280,6 +300,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                         _rawTasks.Add(flowEvent.TaskStoredIn);
                     }
 
+                    state &= ~NoRawYet;
                     if (!flowEvent.MayStillRun)
                     {
                         return state | RawUsed;
@@ -294,7 +315,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                 case FlowEventKind.Close:
                     if (IsWebSocket(flowEvent.Key))
                     {
-                        AddSite(Closes, _closeIndex, new Site(flowEvent, graph, state));
+                        AddSite(Closes, _closeIndex, new Site(flowEvent, graph, state | _closureRawContext));
                     }
 
                     return state;
@@ -339,14 +360,19 @@ namespace WebSocketHandoff.Analyzers.Flow
                 return state;
             }
 
-            var key = new KeyValuePair<FlowGraph, int>(closure, entry);
+            // A raw use before the closure: a close inside it comes after that use (its own state has no raw bits).
+            var context = _closureRawContext | (outside & RawUsed);
+            var key = new KeyValuePair<FlowGraph, int>(closure, entry | (context << 8));
             if (!_closureExits.TryGetValue(key, out var exit))
             {
                 // Recursion (a local function calling itself) sees the state unchanged.
                 _closureExits[key] = entry;
+                var outerContext = _closureRawContext;
+                _closureRawContext = context;
                 _closureDepth++;
                 exit = RunFromEntry(closure, entry);
                 _closureDepth--;
+                _closureRawContext = outerContext;
                 _closureExits[key] = exit;
             }
 
@@ -357,6 +383,12 @@ namespace WebSocketHandoff.Analyzers.Flow
                 // Handed to a task runner of the BCL (Task.Run, Parallel.ForEachAsync) whose task is awaited here, it has
                 // run to its end (and the task it returns with it, except with StartNew, which does not unwrap it).
                 var runner = RunnerOf(flowEvent.Operation);
+                if (RunsToItsEndHere(flowEvent.Operation))
+                {
+                    // `await Task.Run(() => …)`: the lambda ran once, to its end (its task unwrapped): a detach in it counts.
+                    return exit == 0 ? state : (exit & ~RawReturned) | outside;
+                }
+
                 if (rawInside != 0 && runner != null && EventClassifier.IsAwaited(runner))
                 {
                     var returnedRuns = runner.TargetMethod.Name == "StartNew" && (exit & RawReturned) != 0;
@@ -393,6 +425,10 @@ namespace WebSocketHandoff.Analyzers.Flow
 
             return state | (exit & ~RawReturned) | (rawInside != 0 ? RawRunning : 0);
         }
+
+        /// <summary>Is this lambda handed to an awaited <c>Task.Run</c> (which runs it exactly once and unwraps its task)?</summary>
+        internal static bool RunsToItsEndHere(IOperation lambda) =>
+            RunnerOf(lambda) is { TargetMethod: { Name: "Run", ContainingType.Name: "Task" } } runner && EventClassifier.IsAwaited(runner);
 
         /// <summary>The call of a BCL task runner (<c>Task.Run</c>, <c>Task.Factory.StartNew</c>, <c>Parallel.ForEachAsync</c>) a lambda is handed to.</summary>
         private static Microsoft.CodeAnalysis.Operations.IInvocationOperation? RunnerOf(IOperation lambda)

@@ -65,11 +65,30 @@ namespace WebSocketHandoff.Analyzers.Flow
                 .Distinct()
                 .ToList();
 
+            // What the inserted detach comes before that no raw use did: a close there would throw on the detached
+            // socket, so the fix rewrites it as well; a send or receive there has no mechanical rewrite.
+            var sendAfterDetach = false;
+            if (detachStatementFits && creation.WebSocketKey != null)
+            {
+                var (closesAfter, sendAfter) = AfterDetachPoint(creation, detachStatement);
+                sendAfterDetach = sendAfter;
+                foreach (var close in closesAfter)
+                {
+                    if (!closes.Contains(close))
+                    {
+                        closes.Add(close);
+                    }
+                }
+
+                closes.Sort((a, b) => a.SpanStart.CompareTo(b.SpanStart));
+            }
+
             var transportKey = creation.TransportKey;
             var webSocketKey = creation.WebSocketKey;
             var fixable =
                 rawUses.Count > 0
                 && detachStatementFits
+                && !sendAfterDetach
                 && webSocketKey != null
                 && (webSocketKey.IsLocal || webSocketKey.IsMemberOfThis)
                 && transportKey != null
@@ -95,6 +114,84 @@ namespace WebSocketHandoff.Analyzers.Flow
             return new HandoffPlan(locations.MoveToImmutable(), properties.ToImmutable());
         }
 
+        /// <summary>
+        /// Runs the flow from the point where the fix inserts the detach (the start of <paramref name="detachStatement"/>)
+        /// as if the WebSocket were detached there: the closes and the sends/receives of the WebSocket it reaches on a path
+        /// with no raw use between (a detach moved out of a loop or up to the block that holds every raw use comes before
+        /// WebSocket calls no raw use preceded).
+        /// </summary>
+        private static (List<SyntaxNode> Closes, bool SendAfter) AfterDetachPoint(CreationResult creation, SyntaxNode detachStatement)
+        {
+            var closes = new List<SyntaxNode>();
+            var graph = creation.Graph;
+            if (!FindPoint(graph, detachStatement, out var block, out var index))
+            {
+                return (closes, false);
+            }
+
+            var dataflow = new HandoffDataflow(creation.WebSocketKey, creation.Roots, null, null);
+            dataflow.AddKillLocal(creation.WebSocketKey);
+            dataflow.AddAliases(HandoffAnalysis.AllGraphs(HandoffAnalysis.RootOf(graph)).SelectMany(g => g.WebSocketAliases));
+            dataflow.RunFromPoint(graph, block, index, HandoffDataflow.Detached | HandoffDataflow.NoRawYet);
+
+            var sendAfter = false;
+            foreach (var send in dataflow.SendsAfterDetach)
+            {
+                sendAfter |= (send.State & HandoffDataflow.NoRawYet) != 0;
+            }
+
+            foreach (var close in dataflow.Closes)
+            {
+                if (close.Event.CloseKind == "Close"
+                    && (close.State & (HandoffDataflow.Detached | HandoffDataflow.NoRawYet)) == (HandoffDataflow.Detached | HandoffDataflow.NoRawYet)
+                    && !closes.Contains(close.Event.Syntax))
+                {
+                    closes.Add(close.Event.Syntax);
+                }
+            }
+
+            return (closes, sendAfter);
+        }
+
+        /// <summary>
+        /// The first block of the graph (in order) with an operation inside <paramref name="statement"/>, and the first of
+        /// its events at or after the statement's start: where the statement begins to run.
+        /// </summary>
+        private static bool FindPoint(FlowGraph graph, SyntaxNode statement, out int block, out int index)
+        {
+            var span = statement.Span;
+            foreach (var candidate in graph.Graph.Blocks)
+            {
+                if (!candidate.IsReachable)
+                {
+                    continue;
+                }
+
+                var inside = candidate.BranchValue != null && span.Contains(candidate.BranchValue.Syntax.Span);
+                foreach (var operation in candidate.Operations)
+                {
+                    inside |= span.Contains(operation.Syntax.Span);
+                }
+
+                if (!inside)
+                {
+                    continue;
+                }
+
+                block = candidate.Ordinal;
+                var events = graph.EventsOf(block);
+                for (index = 0; index < events.Count && events[index].Syntax.SpanStart < span.Start; index++)
+                {
+                }
+
+                return true;
+            }
+
+            block = -1;
+            index = -1;
+            return false;
+        }
+
         private static bool IsStream(ITypeSymbol? type)
         {
             for (var current = type; current != null; current = current.BaseType)
@@ -117,6 +214,16 @@ namespace WebSocketHandoff.Analyzers.Flow
             var first = uses.OrderBy(u => u.SpanStart).First();
             for (var candidate = StatementInBlock(first); candidate != null; candidate = StatementInBlock(candidate.Parent!))
             {
+                // The lone statement of an `if`, `else`, `using` or `lock` that holds every raw use: the detach goes with it
+                // (the fix wraps both in a block), so it runs only when that branch does.
+                foreach (var embedded in EmbeddedStatementsHolding(first, candidate))
+                {
+                    if (uses.All(u => embedded.Span.Contains(u.Span)) && !InLoopWithoutCreation(embedded, creationStatement))
+                    {
+                        return embedded;
+                    }
+                }
+
                 var container = candidate.Parent!;
                 if (uses.All(u => container.Span.Contains(u.Span)) && !InLoopWithoutCreation(candidate, creationStatement))
                 {
@@ -130,6 +237,32 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
 
             return null;
+        }
+
+        /// <summary>
+        /// The embedded statements (the body of an <c>if</c>, <c>else</c>, <c>using</c>, <c>lock</c> or <c>fixed</c> written
+        /// without braces) between <paramref name="node"/> and <paramref name="statement"/>, the statement in a list that
+        /// holds it, innermost first.
+        /// </summary>
+        private static IEnumerable<StatementSyntax> EmbeddedStatementsHolding(SyntaxNode node, SyntaxNode statement)
+        {
+            for (var current = node; current != null && current != statement; current = current.Parent)
+            {
+                if (current is AnonymousFunctionExpressionSyntax || current is LocalFunctionStatementSyntax)
+                {
+                    yield break;
+                }
+
+                if (current is StatementSyntax embedded && !(embedded is BlockSyntax)
+                    && ((current.Parent is IfStatementSyntax ifStatement && ifStatement.Statement == current)
+                        || current.Parent is ElseClauseSyntax
+                        || current.Parent is UsingStatementSyntax
+                        || current.Parent is LockStatementSyntax
+                        || current.Parent is FixedStatementSyntax))
+                {
+                    yield return embedded;
+                }
+            }
         }
 
         private static bool InLoopWithoutCreation(SyntaxNode statement, SyntaxNode? creationStatement)

@@ -119,6 +119,14 @@ namespace WebSocketHandoff.Analyzers.Flow
 
                         changed |= roots.Count != before;
                     }
+                    else if (!targetIsRoot && Walk.IsCopyOf(assignment.Value, roots))
+                    {
+                        // A copy of a root (`var s2 = stream;`, `var socket = stream.Socket;`): the analysis follows it.
+                        foreach (var target in assignment.Targets)
+                        {
+                            changed |= roots.Add(target);
+                        }
+                    }
                 }
             }
 
@@ -494,6 +502,32 @@ namespace WebSocketHandoff.Analyzers.Flow
                     {
                         return true;
                     }
+                }
+
+                return false;
+            }
+
+            /// <summary>
+            /// A value that may be a root itself: a location that is one, or a member or <c>GetStream()</c> read from one
+            /// (<c>stream.Socket</c>, <c>client.GetStream()</c>), through conversions.
+            /// </summary>
+            public static bool IsCopyOf(IOperation? value, HashSet<ISymbol> roots)
+            {
+                for (var depth = 0; value != null && depth < 16; depth++)
+                {
+                    value = EventClassifier.Unwrap(value);
+                    var symbol = DirectSymbol(value);
+                    if (symbol != null && roots.Contains(symbol))
+                    {
+                        return true;
+                    }
+
+                    value = value switch
+                    {
+                        IMemberReferenceOperation member => member.Instance,
+                        IInvocationOperation { TargetMethod.Name: "GetStream" } invocation => invocation.Instance,
+                        _ => null,
+                    };
                 }
 
                 return false;

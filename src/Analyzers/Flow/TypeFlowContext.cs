@@ -23,6 +23,20 @@ namespace WebSocketHandoff.Analyzers.Flow
 
         public CancellationToken CancellationToken { get; }
 
+        private readonly Dictionary<IMethodSymbol, List<ISymbol>> _fieldsDetachedBy = new Dictionary<IMethodSymbol, List<ISymbol>>(SymbolEqualityComparer.Default);
+
+        /// <summary>The HandoffWebSocket fields or properties a method of the type detaches first (cached per method).</summary>
+        public List<ISymbol> FieldsDetachedBy(IMethodSymbol method)
+        {
+            if (!_fieldsDetachedBy.TryGetValue(method, out var fields))
+            {
+                fields = EventClassifier.FieldsDetachedBy(method, Types, CancellationToken);
+                _fieldsDetachedBy[method] = fields;
+            }
+
+            return fields;
+        }
+
         public FlowGraph GetGraph(ControlFlowGraph graph, IMethodSymbol? owner, FlowGraph? parent)
         {
             if (!_graphs.TryGetValue(graph, out var flowGraph))
