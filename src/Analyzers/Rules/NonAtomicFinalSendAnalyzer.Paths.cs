@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using Microsoft.CodeAnalysis.Text;
@@ -50,7 +51,7 @@ namespace WebSocketHandoff.Analyzers
                             return null;
                         }
 
-                        var search = new PathSearch(this, graph, socket, captures);
+                        var search = new PathSearch(this, graph, socket, captures, sendSyntax.Span);
                         return search.Explore(block, i + 1, within: null, out _);
                     }
                 }
@@ -286,8 +287,11 @@ namespace WebSocketHandoff.Analyzers
                 private readonly Dictionary<ControlFlowRegion, (IInvocationOperation? Detach, bool Ends)> _finallies =
                     new Dictionary<ControlFlowRegion, (IInvocationOperation? Detach, bool Ends)>();
 
-                public PathSearch(Analysis analysis, ControlFlowGraph graph, ISymbol socket, Dictionary<CaptureId, IOperation> captures)
+                private readonly TextSpan _sendSpan;
+
+                public PathSearch(Analysis analysis, ControlFlowGraph graph, ISymbol socket, Dictionary<CaptureId, IOperation> captures, TextSpan sendSpan)
                 {
+                    _sendSpan = sendSpan;
                     _captures = captures;
                     _analysis = analysis;
                     _graph = graph;
@@ -317,6 +321,13 @@ namespace WebSocketHandoff.Analyzers
                             if (statement is not null)
                             {
                                 result = _analysis.Classify(statement, _socket, skip: null, _captures, out detach);
+                                if (result == ScanResult.Clean && i == count && IsTouchingLoop(statement.Syntax))
+                                {
+                                    // The test of a loop whose body touches the socket (a receive loop waiting for the
+                                    // peer's reply): its path through the body ends there, and the path that skips the body
+                                    // is not read as the send followed by the detach.
+                                    result = ScanResult.Stop;
+                                }
                             }
                         }
 
@@ -368,6 +379,59 @@ namespace WebSocketHandoff.Analyzers
                     }
 
                     return null;
+                }
+
+                /// <summary>
+                /// Whether <paramref name="test"/> is the test of a while/for/foreach loop (outside its body) that does not
+                /// hold the send and whose body touches the socket.
+                /// </summary>
+                private bool IsTouchingLoop(SyntaxNode test)
+                {
+                    foreach (SyntaxNode node in test.AncestorsAndSelf())
+                    {
+                        StatementSyntax? body = node switch
+                        {
+                            WhileStatementSyntax loop => loop.Statement,
+                            ForStatementSyntax loop => loop.Statement,
+                            CommonForEachStatementSyntax loop => loop.Statement,
+                            _ => null,
+                        };
+
+                        if (body is null)
+                        {
+                            if (node is StatementSyntax && node != test)
+                            {
+                                // The test belongs to some other statement inside the loop, or is not a loop's at all.
+                                return false;
+                            }
+
+                            continue;
+                        }
+
+                        if (body.Span.Contains(test.Span) || node.Span.Contains(_sendSpan))
+                        {
+                            return false;
+                        }
+
+                        SemanticModel? model = _graph.OriginalOperation.SemanticModel;
+                        IOperation? operation = model?.GetOperation(body);
+                        if (operation is null)
+                        {
+                            return false;
+                        }
+
+                        foreach (IOperation inner in operation.DescendantsAndSelf())
+                        {
+                            if (TouchesAt(inner, _socket, _captures))
+                            {
+                                return true;
+                            }
+                        }
+
+                        return false;
+                    }
+
+                    return false;
                 }
 
                 /// <summary>Runs the finally regions a branch passes through: false when none lets the path through.</summary>

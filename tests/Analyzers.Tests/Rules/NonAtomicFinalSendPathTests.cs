@@ -108,6 +108,69 @@ class C
         }
 
         [Fact]
+        public async Task A_receive_loop_between_the_send_and_the_detach_is_silent()
+        {
+            // The loop's body receives: this side waits for the peer's reply before it detaches, which SendAndDetachAsync
+            // cannot express. The path where the loop runs no time is not read as a final send followed by the detach.
+            await Verify.VerifyAsync(Usings + @"
+class C
+{
+    static async Task<Stream> While(HandoffWebSocket ws, ArraySegment<byte> message, CancellationToken ct)
+    {
+        await ws.SendAsync(message, WebSocketMessageType.Text, true, ct);
+        while (ws.State == WebSocketState.Open)
+        {
+            var result = await ws.ReceiveAsync(message, ct);
+            if (result.EndOfMessage) break;
+        }
+
+        return await ws.DetachAsync(ct);
+    }
+
+    static async Task<Stream> For(HandoffWebSocket ws, ArraySegment<byte> message, int replies, CancellationToken ct)
+    {
+        await ws.SendAsync(message, WebSocketMessageType.Text, true, ct);
+        for (int i = 0; i < replies; i++)
+        {
+            await ws.ReceiveAsync(message, ct);
+        }
+
+        return await ws.DetachAsync(ct);
+    }
+
+    static async Task<Stream> ForEach(HandoffWebSocket ws, ArraySegment<byte> message, List<int> expected, CancellationToken ct)
+    {
+        await ws.SendAsync(message, WebSocketMessageType.Text, true, ct);
+        foreach (int _ in expected)
+        {
+            await ws.ReceiveAsync(message, ct);
+        }
+
+        return await ws.DetachAsync(ct);
+    }
+}");
+        }
+
+        [Fact]
+        public async Task A_loop_that_does_not_touch_the_socket_leaves_the_pair_reported()
+        {
+            await Verify.VerifyAsync(Usings + @"
+class C
+{
+    static async Task<Stream> M(HandoffWebSocket ws, ArraySegment<byte> message, List<string> log, CancellationToken ct)
+    {
+        await {|WSH006:ws.SendAsync(message, WebSocketMessageType.Text, true, ct)|};
+        while (log.Count > 10)
+        {
+            log.RemoveAt(0);
+        }
+
+        return await ws.DetachAsync(ct);
+    }
+}");
+        }
+
+        [Fact]
         public async Task Every_path_touching_the_socket_or_leaving_is_silent()
         {
             await Verify.VerifyAsync(Usings + @"
