@@ -563,14 +563,17 @@ namespace WebSocketHandoff
                 {
                     // ManagedWebSocket writes one whole frame per call, so the first byte tells the frame's kind.
                     bool control = frame.IsEmpty || (frame.Span[0] & 0x08) != 0;
-                    if (control)
+                    bool close = !frame.IsEmpty && (frame.Span[0] & 0x0F) == 0x08;
+                    if (control && !close)
                     {
-                        // Keep-alive pings, pongs and close frames after the handoff point: the WebSocket layer's own
-                        // traffic, which must not reach what is now a raw stream.
+                        // Keep-alive pings and pongs after the handoff point: the WebSocket layer's own traffic, which
+                        // must not reach what is now a raw stream.
                         return default;
                     }
 
-                    if (Gate == WriteGate.Closed)
+                    // A close frame comes from CloseAsync/CloseOutputAsync that began before the detach: it fails, so
+                    // that the close is never reported done for a frame that did not go out.
+                    if (close || Gate == WriteGate.Closed)
                     {
                         return ValueTask.FromException(new IOException(DetachedWriteMessage));
                     }

@@ -185,10 +185,9 @@ namespace WebSocketHandoff
                         $"The WebSocket is {state}: after a failure or a completed close the connection is not in a known state at a frame boundary, so it cannot be handed off.");
                 }
 
-                if (sendFinal && state == WebSocketState.CloseSent)
+                if (sendFinal)
                 {
-                    throw new InvalidOperationException(
-                        "The WebSocket has sent its close frame and can send no final message. Use DetachAsync instead of SendAndDetachAsync.");
+                    ThrowIfCannotSendFinal(state);
                 }
 
                 // Publish the detach before looking at the sends (see _sendsInFlight): a send that counts itself in after
@@ -244,6 +243,11 @@ namespace WebSocketHandoff
                 // New WebSocket-layer writes (keep-alive, pongs) now wait; one already in flight may be stuck on a full
                 // connection, so this wait is cancellable too.
                 await _transport.WaitForWriteInFlightAsync(cancellationToken).ConfigureAwait(false);
+                if (sendFinal)
+                {
+                    // A close that began before the detach may have sent its frame meanwhile: no final message after it.
+                    ThrowIfCannotSendFinal(_webSocket.State);
+                }
             }
             catch
             {
@@ -298,6 +302,15 @@ namespace WebSocketHandoff
             }
 
             return new DetachedStream(_transport);
+        }
+
+        private static void ThrowIfCannotSendFinal(WebSocketState state)
+        {
+            if (state != WebSocketState.Open && state != WebSocketState.CloseReceived)
+            {
+                throw new InvalidOperationException(
+                    $"The WebSocket is {state}: it has sent its close frame and can send no final message. Use DetachAsync instead of SendAndDetachAsync.");
+            }
         }
 
         private void ThrowIfNotAttached()
@@ -387,7 +400,7 @@ namespace WebSocketHandoff
                 ThrowIfNotAttached();
             }
 
-            return _webSocket.CloseAsync(closeStatus, statusDescription, cancellationToken);
+            return AwaitCloseAsync(_webSocket.CloseAsync(closeStatus, statusDescription, cancellationToken));
         }
 
         /// <inheritdoc />
@@ -399,7 +412,20 @@ namespace WebSocketHandoff
                 ThrowIfNotAttached();
             }
 
-            return _webSocket.CloseOutputAsync(closeStatus, statusDescription, cancellationToken);
+            return AwaitCloseAsync(_webSocket.CloseOutputAsync(closeStatus, statusDescription, cancellationToken));
+        }
+
+        // A close that began while attached and met a detach fails (its frame is refused after the handoff point): say so.
+        private async Task AwaitCloseAsync(Task close)
+        {
+            try
+            {
+                await close.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (_transport.IsHandedOff && ex is not InvalidOperationException)
+            {
+                throw new InvalidOperationException(_phase == Phase.Failed ? FailedMessage : DetachedMessage, ex);
+            }
         }
 
         // ---- Receive: passed through, noting where the application is relative to message boundaries ----
