@@ -39,7 +39,11 @@ namespace WebSocketHandoff
 
         private readonly Stream _transport;
         private readonly object _lock = new object();
+        // One wake-up for the WebSocket's reads, one for the detached stream's residual reads: the receive pending at a
+        // detach may still be completing (its continuation queued, its token registered) when the detached stream's first
+        // read parks, and neither must wake, cancel or re-arm the other.
         private readonly WakeSignal _signal = new WakeSignal();
+        private readonly WakeSignal _residualSignal = new WakeSignal();
         private readonly Action _onFillCompleted;
         private readonly byte[] _rewind = new byte[RewindCapacity];
 
@@ -62,8 +66,7 @@ namespace WebSocketHandoff
         private long _messagesHanded;
         private bool _directReadInFlight;
 
-        private bool _readerParked;
-        private CancellationTokenRegistration _parkedRegistration;
+        private WakeSignal? _parked;
 
         private volatile ReadSide _readSide;
         private string _releasedMessage = DetachedReadMessage;
@@ -213,7 +216,7 @@ namespace WebSocketHandoff
                 step = NextReadStepLocked(destination.Span, out result);
                 if (step == ReadStep.Park)
                 {
-                    wait = ParkLocked(cancellationToken);
+                    wait = ParkLocked(_signal, cancellationToken);
                 }
             }
 
@@ -242,7 +245,7 @@ namespace WebSocketHandoff
                 }
                 finally
                 {
-                    _parkedRegistration.Dispose();
+                    _signal.Registration.Dispose();
                 }
 
                 ReadStep step;
@@ -252,7 +255,7 @@ namespace WebSocketHandoff
                     step = NextReadStepLocked(destination.Span, out result);
                     if (step == ReadStep.Park)
                     {
-                        wait = ParkLocked(cancellationToken);
+                        wait = ParkLocked(_signal, cancellationToken);
                     }
                 }
 
@@ -461,17 +464,14 @@ namespace WebSocketHandoff
 
         private void OnFillCompleted()
         {
-            bool wake;
+            WakeSignal? parked;
             lock (_lock)
             {
                 CompleteFillLocked();
-                wake = TakeParkedReaderLocked();
+                parked = TakeParkedReaderLocked();
             }
 
-            if (wake)
-            {
-                _signal.Wake();
-            }
+            parked?.Wake();
         }
 
         private void CompleteFillLocked()
@@ -504,38 +504,41 @@ namespace WebSocketHandoff
             }
         }
 
-        private ValueTask ParkLocked(CancellationToken cancellationToken)
+        private ValueTask ParkLocked(WakeSignal signal, CancellationToken cancellationToken)
         {
-            _readerParked = true;
-            ValueTask wait = _signal.Arm();
+            _parked = signal;
+            ValueTask wait = signal.Arm();
             if (cancellationToken.CanBeCanceled)
             {
-                _parkedRegistration = cancellationToken.UnsafeRegister(
-                    static (state, token) => ((FrameBoundedStream)state!).CancelParkedReader(token), this);
+                signal.Registration = signal == _signal
+                    ? cancellationToken.UnsafeRegister(static (state, token) => ((FrameBoundedStream)state!).CancelParkedReader(((FrameBoundedStream)state!)._signal, token), this)
+                    : cancellationToken.UnsafeRegister(static (state, token) => ((FrameBoundedStream)state!).CancelParkedReader(((FrameBoundedStream)state!)._residualSignal, token), this);
             }
 
             return wait;
         }
 
-        private bool TakeParkedReaderLocked()
+        private WakeSignal? TakeParkedReaderLocked()
         {
-            bool parked = _readerParked;
-            _readerParked = false;
+            WakeSignal? parked = _parked;
+            _parked = null;
             return parked;
         }
 
-        private void CancelParkedReader(CancellationToken token)
+        private void CancelParkedReader(WakeSignal signal, CancellationToken token)
         {
-            bool wake;
             lock (_lock)
             {
-                wake = TakeParkedReaderLocked();
+                // Only the reader this token was given for: another may be parked by now.
+                if (_parked != signal)
+                {
+                    return;
+                }
+
+                _parked = null;
             }
 
-            if (wake)
-            {
-                _signal.Fail(new OperationCanceledException(token));
-            }
+            signal.Fail(new OperationCanceledException(token));
         }
 
         // ---- Write side: the WebSocket's writes ----
@@ -782,7 +785,7 @@ namespace WebSocketHandoff
         /// <summary>Undoes <see cref="Hold"/> for a detach that was cancelled or refused: frames and writes flow again.</summary>
         public void Resume()
         {
-            bool wake;
+            WakeSignal? parked;
             TaskCompletionSource<bool>? decided;
             lock (_lock)
             {
@@ -795,14 +798,11 @@ namespace WebSocketHandoff
                 SetWriteGate(WriteGate.Open);
                 decided = _gateDecided;
                 _gateDecided = null;
-                wake = TakeParkedReaderLocked();
+                parked = TakeParkedReaderLocked();
             }
 
             decided?.TrySetResult(true);
-            if (wake)
-            {
-                _signal.WakeAsynchronously();
-            }
+            parked?.WakeAsynchronously();
         }
 
         /// <summary>
@@ -856,7 +856,7 @@ namespace WebSocketHandoff
         /// </summary>
         public void Release()
         {
-            bool wake;
+            WakeSignal? parked;
             lock (_lock)
             {
                 if (_abortRequested)
@@ -865,19 +865,16 @@ namespace WebSocketHandoff
                 }
 
                 _readSide = ReadSide.Released;
-                wake = TakeParkedReaderLocked();
+                parked = TakeParkedReaderLocked();
             }
 
-            if (wake)
-            {
-                _signal.Fail(new IOException(DetachedReadMessage));
-            }
+            parked?.Fail(new IOException(DetachedReadMessage));
         }
 
         /// <summary>Ends a failed detach: closes the transport and fails a parked WebSocket read. Nothing is handed off.</summary>
         public void Fail()
         {
-            bool wake;
+            WakeSignal? parked;
             TaskCompletionSource<bool>? decided;
             lock (_lock)
             {
@@ -886,17 +883,14 @@ namespace WebSocketHandoff
                 SetWriteGate(WriteGate.Closed);
                 decided = _gateDecided;
                 _gateDecided = null;
-                wake = TakeParkedReaderLocked();
+                parked = TakeParkedReaderLocked();
                 _disposed = true;
                 ReturnBufferLocked();
             }
 
             decided?.TrySetResult(true);
             _transport.Dispose();
-            if (wake)
-            {
-                _signal.Fail(new IOException(FailedReadMessage));
-            }
+            parked?.Fail(new IOException(FailedReadMessage));
         }
 
         /// <summary>
@@ -944,7 +938,7 @@ namespace WebSocketHandoff
                     return new ValueTask<int>(result);
                 }
 
-                wait = ParkLocked(cancellationToken);
+                wait = ParkLocked(_residualSignal, cancellationToken);
             }
 
             return ReadResidualAfterWakeAsync(destination, wait, cancellationToken);
@@ -960,7 +954,7 @@ namespace WebSocketHandoff
                 }
                 finally
                 {
-                    _parkedRegistration.Dispose();
+                    _residualSignal.Registration.Dispose();
                 }
 
                 lock (_lock)
@@ -970,7 +964,7 @@ namespace WebSocketHandoff
                         return result;
                     }
 
-                    wait = ParkLocked(cancellationToken);
+                    wait = ParkLocked(_residualSignal, cancellationToken);
                 }
             }
         }
