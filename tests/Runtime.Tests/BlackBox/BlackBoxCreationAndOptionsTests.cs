@@ -99,8 +99,8 @@ public sealed class BlackBoxCreationAndOptionsTests
     {
         // The final message takes far longer to go out than the keep-alive timeout, and nobody receives the pongs.
         using Loopback lb = await Loopback.CreateAsync();
-        lb.Local.SendBufferSize = 8192;
-        lb.Remote.ReceiveBufferSize = 8192;
+        lb.Local.SendBufferSize = 64 * 1024;
+        lb.Remote.ReceiveBufferSize = 64 * 1024;
         using HandoffWebSocket ws = HandoffWebSocket.CreateFromStream(lb.LocalStream, new WebSocketCreationOptions
         {
             IsServer = isServer,
@@ -138,7 +138,7 @@ public sealed class BlackBoxCreationAndOptionsTests
         await detached.DisposeAsync();
     }
 
-    /// <summary>Reads at most 8 KiB at a time, with a pause every few reads.</summary>
+    /// <summary>Reads at most 8 KiB at a time, with a pause every few reads (a megabyte takes well over the keep-alive timeout).</summary>
     private sealed class SlowStream : DelegatingStream
     {
         private int _reads;
@@ -150,9 +150,9 @@ public sealed class BlackBoxCreationAndOptionsTests
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            if (++_reads % 16 == 0)
+            if (++_reads % 4 == 0)
             {
-                await Task.Delay(2, cancellationToken);
+                await Task.Delay(5, cancellationToken);
             }
 
             return await Inner.ReadAsync(buffer.Slice(0, Math.Min(buffer.Length, 8192)), cancellationToken);
