@@ -182,6 +182,18 @@ namespace WebSocketHandoff
             }
         }
 
+        /// <summary>Whether the transport was closed: the owner aborted or disposed the WebSocket, or the WebSocket disposed its stream.</summary>
+        public bool IsClosed
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _abortRequested || _disposed;
+                }
+            }
+        }
+
         /// <summary>The transport this stream owns.</summary>
         public Stream Transport => _transport;
 

@@ -30,6 +30,9 @@ namespace WebSocketHandoff
             "A message is being sent (EndOfMessage not sent yet): detaching now would leave the peer inside it. " +
             "Finish it with SendAsync(..., endOfMessage: true) before detaching.";
 
+        private const string AbortedDuringDetachMessage =
+            "The WebSocket was aborted or disposed during the detach: its connection was closed and nothing was handed off.";
+
         private const string DetachingMessage =
             "A detach is in progress on this WebSocket: no further WebSocket operation can start. Use the stream that the detach returns.";
 
@@ -249,8 +252,23 @@ namespace WebSocketHandoff
                     ThrowIfCannotSendFinal(_webSocket.State);
                 }
             }
-            catch
+            catch (Exception ex)
             {
+                if (_transport.IsClosed)
+                {
+                    // Abort/Dispose (or the WebSocket failing) while the detach waited: the connection is closed, there is
+                    // nothing to go back to.
+                    lock (_gate)
+                    {
+                        _phase = Phase.Failed;
+                        _sendsDrained = null;
+                    }
+
+                    _transport.Fail();
+                    _webSocket.Abort();
+                    throw new WebSocketException(WebSocketError.InvalidState, AbortedDuringDetachMessage, ex);
+                }
+
                 _transport.Resume();
                 lock (_gate)
                 {
@@ -287,8 +305,7 @@ namespace WebSocketHandoff
                 _webSocket.Abort();
                 if (ex is not WebSocketException && _transport.AbortRequested)
                 {
-                    throw new WebSocketException(WebSocketError.InvalidState,
-                        "The WebSocket was aborted or disposed during the detach: its connection was closed and nothing was handed off.", ex);
+                    throw new WebSocketException(WebSocketError.InvalidState, AbortedDuringDetachMessage, ex);
                 }
 
                 throw;
