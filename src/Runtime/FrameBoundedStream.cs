@@ -74,8 +74,11 @@ namespace WebSocketHandoff
         // no lock, only a compare-and-swap from "open, idle" to "open, in flight" (a lock pair per frame was a measurable
         // part of a 16-byte send). Whoever changes the gate does so with a compare-and-swap on the same word, so a write
         // either started before the gate left Open (and the detach waits for it) or does not start on the fast path.
-        private const int GateMask = 0b011;
-        private const int InFlightBit = 0b100;
+        private const int GateMask = 0b111;
+        private const int InFlightBit = 0b1000;
+        // Set with InFlightBit when the frame in flight is a data frame (an application send): a detach that waits for
+        // the application's last send can then hold the WebSocket's control frames that queue up behind it.
+        private const int DataBit = 0b10000;
         private int _writeState;
 
         // A frame write the transport completes later ends here, not in an async method: the WebSocket awaits this stream
@@ -124,13 +127,23 @@ namespace WebSocketHandoff
         {
             Open,
 
-            /// <summary>A detach is deciding: a new WebSocket write waits for the decision (dropped if the detach commits, written if it is cancelled).</summary>
+            /// <summary>
+            /// A detach is deciding: a new WebSocket control frame waits for the decision (dropped if the detach commits,
+            /// written if it is cancelled). A data frame (the application's last send, which the detach waits for) passes.
+            /// </summary>
             Paused,
 
             /// <summary>Only the next data frame (the final message of SendAndDetachAsync) may pass; control frames are dropped.</summary>
             FinalOnly,
 
             Closed,
+
+            /// <summary>
+            /// A detach waits for an application send that has not started its frame write: frames pass, and that data frame
+            /// moves the gate to <see cref="Paused"/> as it starts (control frames queued behind it then wait). Control frames
+            /// cannot wait before it: one holding the WebSocket's send lock would keep the send, and the detach, waiting.
+            /// </summary>
+            Draining,
         }
 
         private enum ReadStep
@@ -557,7 +570,8 @@ namespace WebSocketHandoff
 
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default)
         {
-            if (Interlocked.CompareExchange(ref _writeState, (int)WriteGate.Open | InFlightBit, (int)WriteGate.Open) == (int)WriteGate.Open)
+            int inFlight = InFlightBit | (!frame.IsEmpty && (frame.Span[0] & 0x08) == 0 ? DataBit : 0);
+            if (Interlocked.CompareExchange(ref _writeState, (int)WriteGate.Open | inFlight, (int)WriteGate.Open) == (int)WriteGate.Open)
             {
                 // The gate is open: no detach is deciding, and none can commit before this write ends (it waits for it).
                 return StartWrite(frame, final: false, cancellationToken);
@@ -566,15 +580,22 @@ namespace WebSocketHandoff
             bool final = false;
             lock (_lock)
             {
-                if (Gate == WriteGate.Paused)
+                bool data = (inFlight & DataBit) != 0;
+                if (Gate == WriteGate.Draining && data)
                 {
-                    // Only the WebSocket layer's own frames get here (application sends are drained before a detach pauses
-                    // writes). Holding it, rather than dropping it, means a cancelled detach loses no pong.
+                    // The application's last send before the detach: control frames queued behind it now wait.
+                    SetWriteGate(WriteGate.Paused);
+                }
+
+                if (Gate == WriteGate.Paused && !data)
+                {
+                    // The WebSocket layer's own frames (the application's sends are drained, or the last one has its frame
+                    // on the way). Holding it, rather than dropping it, means a cancelled detach loses no pong.
                     _gateDecided ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                     return WriteAfterGateDecidedAsync(frame, _gateDecided.Task, cancellationToken);
                 }
 
-                if (Gate != WriteGate.Open)
+                if (Gate is not (WriteGate.Open or WriteGate.Paused or WriteGate.Draining))
                 {
                     // ManagedWebSocket writes one whole frame per call, so the first byte tells the frame's kind.
                     bool control = frame.IsEmpty || (frame.Span[0] & 0x08) != 0;
@@ -596,7 +617,7 @@ namespace WebSocketHandoff
                     final = true;
                 }
 
-                Interlocked.Or(ref _writeState, InFlightBit);
+                Interlocked.Or(ref _writeState, inFlight);
             }
 
             return StartWrite(frame, final, cancellationToken);
@@ -670,7 +691,7 @@ namespace WebSocketHandoff
             {
                 // The common end, without a lock: clear the bit, then look for a detach waiting for it (it publishes its
                 // wait, then looks at the bit again: one of the two sees the other).
-                Interlocked.And(ref _writeState, ~InFlightBit);
+                Interlocked.And(ref _writeState, ~(InFlightBit | DataBit));
                 if (Volatile.Read(ref _writesDrained) is null)
                 {
                     return;
@@ -679,7 +700,7 @@ namespace WebSocketHandoff
 
             lock (_lock)
             {
-                Interlocked.And(ref _writeState, ~InFlightBit);
+                Interlocked.And(ref _writeState, ~(InFlightBit | DataBit));
                 _writeError ??= error;
                 if (final)
                 {
@@ -719,6 +740,27 @@ namespace WebSocketHandoff
         public override void SetLength(long value) => throw new NotSupportedException();
 
         // ---- The handoff ----
+
+        /// <summary>
+        /// A detach starts waiting for the application's sends in flight: from the last one's frame on, the WebSocket
+        /// layer's control frames wait for the detach's decision instead of reaching the transport. Undone by <see cref="Resume"/>.
+        /// </summary>
+        public void BeginDrain()
+        {
+            lock (_lock)
+            {
+                if (Gate != WriteGate.Open)
+                {
+                    return;
+                }
+
+                // The application's send already has its frame in flight: hold what queues up behind it now. Otherwise
+                // its frame has not started (or has ended: then a control frame may still pass before the handoff point).
+                int state = Volatile.Read(ref _writeState);
+                bool dataInFlight = (state & (InFlightBit | DataBit)) == (InFlightBit | DataBit);
+                SetWriteGate(dataInFlight ? WriteGate.Paused : WriteGate.Draining);
+            }
+        }
 
         /// <summary>
         /// Chooses the handoff point at the end of the last frame handed to the WebSocket, or throws
@@ -801,12 +843,17 @@ namespace WebSocketHandoff
             TaskCompletionSource<bool>? decided;
             lock (_lock)
             {
-                if (_readSide != ReadSide.Paused)
+                bool readPaused = _readSide == ReadSide.Paused;
+                if (!readPaused && Gate is not (WriteGate.Paused or WriteGate.Draining))
                 {
                     return;
                 }
 
-                _readSide = ReadSide.Attached;
+                if (readPaused)
+                {
+                    _readSide = ReadSide.Attached;
+                }
+
                 SetWriteGate(WriteGate.Open);
                 decided = _gateDecided;
                 _gateDecided = null;

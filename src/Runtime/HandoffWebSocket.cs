@@ -225,6 +225,10 @@ namespace WebSocketHandoff
                     }
 
                     sendsDrained = drained.Task;
+
+                    // Keep-alive frames queued behind the last send must not follow it onto the wire (G3 from the start
+                    // of the detach): they wait for the decision, as once the handoff point is chosen.
+                    _transport.BeginDrain();
                 }
             }
 
