@@ -141,6 +141,29 @@ public sealed class BlackBoxMessageShapeTests
         Assert.Equal(raw, await Bounded.ReadExactlyAsync(remoteRaw, raw.Length));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Zero_byte_receive_pending_at_the_detach_fails_saying_detached_and_the_raw_bytes_that_follow_are_all_returned(bool isServer)
+    {
+        // Memory-thrifty receive loops wait for data with a zero-byte ReceiveAsync before renting a buffer.
+        using Loopback lb = await Loopback.CreateAsync();
+        using HandoffWebSocket ws = Peers.Handoff(lb.LocalStream, isServer, TimeSpan.FromMilliseconds(1));
+        await lb.RemoteStream.WriteAsync(Frames.Build(Frames.Binary, new byte[] { 5, 6 }, masked: isServer));
+        Assert.Equal(new byte[] { 5, 6 }, (await Peers.ReceiveMessageAsync(ws)).Payload);
+        Task<ValueWebSocketReceiveResult> wait = ws.ReceiveAsync(Memory<byte>.Empty, Bounded.Token()).AsTask();
+        await Task.Delay(20);
+        Assert.False(wait.IsCompleted);
+        await using Stream detached = await ws.DetachAsync().Within();
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => wait.Within());
+        Assert.Contains("detached", error.Message);
+
+        // A frame header first: a zero-byte receive that had read it would have consumed it.
+        byte[] raw = Frames.Concat(Frames.Build(Frames.Text, "raw now"u8, masked: isServer), Frames.RandomBytes(500));
+        await lb.RemoteStream.WriteAsync(raw);
+        Assert.Equal(raw, await Bounded.ReadExactlyAsync(detached, raw.Length));
+    }
+
     /// <summary>Records what a WebSocket writes; reads never complete.</summary>
     private sealed class CaptureStream : Stream
     {
