@@ -836,7 +836,7 @@ namespace WebSocketHandoff
             }
         }
 
-        /// <summary>Undoes <see cref="Hold"/> for a detach that was cancelled or refused: frames and writes flow again.</summary>
+        /// <summary>Undoes <see cref="BeginDrain"/> and <see cref="Hold"/> for a detach that was cancelled or refused: frames and writes flow again.</summary>
         public void Resume()
         {
             WakeSignal? parked;
@@ -849,15 +849,18 @@ namespace WebSocketHandoff
                     return;
                 }
 
+                // A reader parked only for the pause is woken; one waiting for a transport read (a detach that was still
+                // waiting for sends) goes on waiting for it.
+                parked = null;
                 if (readPaused)
                 {
                     _readSide = ReadSide.Attached;
+                    parked = TakeParkedReaderLocked();
                 }
 
                 SetWriteGate(WriteGate.Open);
                 decided = _gateDecided;
                 _gateDecided = null;
-                parked = TakeParkedReaderLocked();
             }
 
             decided?.TrySetResult(true);
