@@ -227,8 +227,12 @@ namespace WebSocketHandoff
                     sendsDrained = drained.Task;
 
                     // Keep-alive frames queued behind the last send must not follow it onto the wire (G3 from the start
-                    // of the detach): they wait for the decision, as once the handoff point is chosen.
-                    _transport.BeginDrain();
+                    // of the detach): they wait for the decision, as once the handoff point is chosen. Only for a single
+                    // send: with concurrent sends (queued by the WebSocket) a held frame could keep a later one waiting.
+                    if (Volatile.Read(ref _sendsInFlight) == 1)
+                    {
+                        _transport.BeginDrain();
+                    }
                 }
             }
 

@@ -160,6 +160,36 @@ public sealed class BlackBoxNoInjectionTests
         Assert.False(ws.IsDetached);
     }
 
+    [Fact]
+    public async Task Two_concurrent_sends_with_keep_alive_frames_queued_between_them_do_not_deadlock_a_detach()
+    {
+        // Concurrent sends are not supported by the WebSocket API, but the BCL WebSocket queues them: a detach waiting for
+        // both must not hold a keep-alive frame that the second send is queued behind.
+        for (int i = 0; i < 5; i++)
+        {
+            using Loopback lb = await Loopback.CreateAsync();
+            var holding = new HoldingWriteStream(lb.LocalStream);
+            using HandoffWebSocket ws = Peers.Handoff(holding, isServer: true, TimeSpan.FromMilliseconds(1));
+            holding.HoldNextWrite();
+            Task first = ws.SendAsync(new byte[] { 1 }, WebSocketMessageType.Binary, true, Bounded.Token());
+            await holding.WriteHeld.Within();
+            await Task.Delay(10); // keep-alive frames queue up behind the first send
+            Task second = ws.SendAsync(new byte[] { 2 }, WebSocketMessageType.Binary, true, Bounded.Token());
+            await Task.Delay(10);
+            Task<Stream> detach = ws.DetachAsync().AsTask();
+            await Task.Delay(10);
+            holding.Release();
+            await Task.WhenAll(first, second).Within();
+            await using Stream detached = await detach.Within();
+            byte[] raw = Frames.Concat(new byte[] { 0x00 }, Frames.RandomBytes(10));
+            await detached.WriteAsync(raw);
+            lb.Local.Shutdown(SocketShutdown.Send);
+            var (frames, rest) = Wire.Split(await Bounded.ReadToEndAsync(lb.RemoteStream), 0x8A, 0x82);
+            Assert.Equal(raw, rest);
+            Assert.Equal(new[] { 1, 2 }, frames.FindAll(f => f.Opcode == Frames.Binary).ConvertAll(f => (int)f.Payload[0]).ToArray());
+        }
+    }
+
     private sealed class SlowReader : DelegatingStream
     {
         private int _reads;
