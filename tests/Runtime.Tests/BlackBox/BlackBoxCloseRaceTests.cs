@@ -56,6 +56,35 @@ public sealed class BlackBoxCloseRaceTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
+    public async Task CloseAsync_waiting_behind_a_keep_alive_write_when_a_detach_starts_fails_saying_detached_and_never_hangs(bool isServer)
+    {
+        // CloseAsync sends a close frame and then waits for the peer's: either half meets the detach. It must end (not
+        // wait for a close that can no longer arrive), say so, and leave no close frame after the handoff point.
+        using Loopback lb = await Loopback.CreateAsync();
+        var holding = new HoldingWriteStream(lb.LocalStream);
+        using HandoffWebSocket ws = Peers.Handoff(holding, isServer, TimeSpan.FromMilliseconds(10));
+        holding.HoldNextWrite();
+        await holding.WriteHeld.Within();
+        Task close = ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", Bounded.Token());
+        await Task.Delay(50);
+        Task<Stream> detach = ws.DetachAsync().AsTask();
+        await Task.Delay(50);
+        holding.Release();
+
+        await using Stream detached = await detach.Within();
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => close.Within());
+        Assert.Contains("detached", error.Message);
+        byte[] raw = Frames.Concat(new byte[] { 0x00 }, Frames.RandomBytes(30));
+        await detached.WriteAsync(raw);
+        lb.Local.Shutdown(SocketShutdown.Send);
+        var (frames, rest) = Wire.Split(await Bounded.ReadToEndAsync(lb.RemoteStream), 0x8A, 0x88);
+        Assert.Equal(raw, rest);
+        Assert.DoesNotContain(frames, f => f.Opcode == Frames.Close);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
     public async Task DetachAsync_after_CloseOutputAsync_returns_the_raw_bytes_and_writes_nothing_after_the_close_frame(bool isServer)
     {
         using Loopback lb = await Loopback.CreateAsync();
