@@ -10,9 +10,9 @@ using WebSocketHandoff.Tests.Infrastructure;
 namespace WebSocketHandoff.Tests.BlackBox;
 
 /// <summary>
-/// Ping keep-alive (KeepAliveTimeout, .NET 9+): the BCL WebSocket reads ahead on its own after a ping when the
-/// application is not receiving. The receiving side of a handoff (DetachAsync after the final message) must still get
-/// every raw byte, and a pong must still be processed while the application is inside ReceiveAsync.
+/// Ping keep-alive (KeepAliveTimeout) on the receiving side of a handoff: pings go out while the application works between
+/// the final message and DetachAsync, and the peer's raw bytes are already there. (.NET 10's WebSocket does not read ahead
+/// when the application is not receiving; a runtime that did would parse those raw bytes as a frame.)
 /// </summary>
 public sealed class BlackBoxKeepAliveTimeoutTests
 {
@@ -48,7 +48,6 @@ public sealed class BlackBoxKeepAliveTimeoutTests
         // frame would have failed with a protocol error and written one).
         lb.Local.Shutdown(SocketShutdown.Send);
         byte[] wire = await Bounded.ReadToEndAsync(lb.RemoteStream);
-        Console.Error.WriteLine($"WIRE {wire.Length}: {Convert.ToHexString(wire.AsSpan(0, Math.Min(64, wire.Length)))}");
         int offset = 0;
         while (offset < wire.Length)
         {
