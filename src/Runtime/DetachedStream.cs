@@ -77,9 +77,35 @@ namespace WebSocketHandoff
         public override int Read(byte[] buffer, int offset, int count)
         {
             ValidateBufferArguments(buffer, offset, count);
-            return _residual is null
-                ? _transport.Read(buffer, offset, count)
-                : ReadResidualAsync(buffer.AsMemory(offset, count), CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            FrameBoundedStream? residual = _residual;
+            if (residual is not null)
+            {
+                int n = ReadResidualSynchronously(residual, buffer.AsMemory(offset, count));
+                if (n >= 0)
+                {
+                    return n;
+                }
+
+                _residual = null;
+            }
+
+            // A synchronous transport read, so that the transport's ReadTimeout applies as it does without the helper.
+            return _transport.Read(buffer, offset, count);
+        }
+
+        /// <summary>A synchronous residual read: bounded by the transport's ReadTimeout while it waits for a transport read in flight.</summary>
+        private int ReadResidualSynchronously(FrameBoundedStream residual, Memory<byte> buffer)
+        {
+            int timeout = _transport.CanTimeout ? _transport.ReadTimeout : Timeout.Infinite;
+            using CancellationTokenSource? timer = timeout is > 0 and not Timeout.Infinite ? new CancellationTokenSource(timeout) : null;
+            try
+            {
+                return residual.ReadResidualAsync(buffer, timer?.Token ?? CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException ex) when (timer is not null && timer.IsCancellationRequested)
+            {
+                throw new IOException("The read timed out (ReadTimeout) waiting for the transport; no byte was lost.", new TimeoutException(ex.Message, ex));
+            }
         }
 
         public override int Read(Span<byte> buffer)

@@ -39,7 +39,11 @@ namespace WebSocketHandoff
 
         private readonly Stream _transport;
         private readonly object _lock = new object();
+        // One wake-up for the WebSocket's reads, one for the detached stream's residual reads: the receive pending at a
+        // detach may still be completing (its continuation queued, its token registered) when the detached stream's first
+        // read parks, and neither must wake, cancel or re-arm the other.
         private readonly WakeSignal _signal = new WakeSignal();
+        private readonly WakeSignal _residualSignal = new WakeSignal();
         private readonly Action _onFillCompleted;
         private readonly byte[] _rewind = new byte[RewindCapacity];
 
@@ -62,8 +66,7 @@ namespace WebSocketHandoff
         private long _messagesHanded;
         private bool _directReadInFlight;
 
-        private bool _readerParked;
-        private CancellationTokenRegistration _parkedRegistration;
+        private WakeSignal? _parked;
 
         private volatile ReadSide _readSide;
         private string _releasedMessage = DetachedReadMessage;
@@ -71,8 +74,11 @@ namespace WebSocketHandoff
         // no lock, only a compare-and-swap from "open, idle" to "open, in flight" (a lock pair per frame was a measurable
         // part of a 16-byte send). Whoever changes the gate does so with a compare-and-swap on the same word, so a write
         // either started before the gate left Open (and the detach waits for it) or does not start on the fast path.
-        private const int GateMask = 0b011;
-        private const int InFlightBit = 0b100;
+        private const int GateMask = 0b111;
+        private const int InFlightBit = 0b1000;
+        // Set with InFlightBit when the frame in flight is a data frame (an application send): a detach that waits for
+        // the application's last send can then hold the WebSocket's control frames that queue up behind it.
+        private const int DataBit = 0b10000;
         private int _writeState;
 
         // A frame write the transport completes later ends here, not in an async method: the WebSocket awaits this stream
@@ -121,13 +127,23 @@ namespace WebSocketHandoff
         {
             Open,
 
-            /// <summary>A detach is deciding: a new WebSocket write waits for the decision (dropped if the detach commits, written if it is cancelled).</summary>
+            /// <summary>
+            /// A detach is deciding: a new WebSocket control frame waits for the decision (dropped if the detach commits,
+            /// written if it is cancelled). A data frame (the application's last send, which the detach waits for) passes.
+            /// </summary>
             Paused,
 
             /// <summary>Only the next data frame (the final message of SendAndDetachAsync) may pass; control frames are dropped.</summary>
             FinalOnly,
 
             Closed,
+
+            /// <summary>
+            /// A detach waits for an application send that has not started its frame write: frames pass, and that data frame
+            /// moves the gate to <see cref="Paused"/> as it starts (control frames queued behind it then wait). Control frames
+            /// cannot wait before it: one holding the WebSocket's send lock would keep the send, and the detach, waiting.
+            /// </summary>
+            Draining,
         }
 
         private enum ReadStep
@@ -179,6 +195,18 @@ namespace WebSocketHandoff
             }
         }
 
+        /// <summary>Whether the transport was closed: the owner aborted or disposed the WebSocket, or the WebSocket disposed its stream.</summary>
+        public bool IsClosed
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _abortRequested || _disposed;
+                }
+            }
+        }
+
         /// <summary>The transport this stream owns.</summary>
         public Stream Transport => _transport;
 
@@ -213,7 +241,7 @@ namespace WebSocketHandoff
                 step = NextReadStepLocked(destination.Span, out result);
                 if (step == ReadStep.Park)
                 {
-                    wait = ParkLocked(cancellationToken);
+                    wait = ParkLocked(_signal, cancellationToken);
                 }
             }
 
@@ -242,7 +270,7 @@ namespace WebSocketHandoff
                 }
                 finally
                 {
-                    _parkedRegistration.Dispose();
+                    _signal.Registration.Dispose();
                 }
 
                 ReadStep step;
@@ -252,7 +280,7 @@ namespace WebSocketHandoff
                     step = NextReadStepLocked(destination.Span, out result);
                     if (step == ReadStep.Park)
                     {
-                        wait = ParkLocked(cancellationToken);
+                        wait = ParkLocked(_signal, cancellationToken);
                     }
                 }
 
@@ -461,17 +489,14 @@ namespace WebSocketHandoff
 
         private void OnFillCompleted()
         {
-            bool wake;
+            WakeSignal? parked;
             lock (_lock)
             {
                 CompleteFillLocked();
-                wake = TakeParkedReaderLocked();
+                parked = TakeParkedReaderLocked();
             }
 
-            if (wake)
-            {
-                _signal.Wake();
-            }
+            parked?.Wake();
         }
 
         private void CompleteFillLocked()
@@ -504,45 +529,49 @@ namespace WebSocketHandoff
             }
         }
 
-        private ValueTask ParkLocked(CancellationToken cancellationToken)
+        private ValueTask ParkLocked(WakeSignal signal, CancellationToken cancellationToken)
         {
-            _readerParked = true;
-            ValueTask wait = _signal.Arm();
+            _parked = signal;
+            ValueTask wait = signal.Arm();
             if (cancellationToken.CanBeCanceled)
             {
-                _parkedRegistration = cancellationToken.UnsafeRegister(
-                    static (state, token) => ((FrameBoundedStream)state!).CancelParkedReader(token), this);
+                signal.Registration = signal == _signal
+                    ? cancellationToken.UnsafeRegister(static (state, token) => ((FrameBoundedStream)state!).CancelParkedReader(((FrameBoundedStream)state!)._signal, token), this)
+                    : cancellationToken.UnsafeRegister(static (state, token) => ((FrameBoundedStream)state!).CancelParkedReader(((FrameBoundedStream)state!)._residualSignal, token), this);
             }
 
             return wait;
         }
 
-        private bool TakeParkedReaderLocked()
+        private WakeSignal? TakeParkedReaderLocked()
         {
-            bool parked = _readerParked;
-            _readerParked = false;
+            WakeSignal? parked = _parked;
+            _parked = null;
             return parked;
         }
 
-        private void CancelParkedReader(CancellationToken token)
+        private void CancelParkedReader(WakeSignal signal, CancellationToken token)
         {
-            bool wake;
             lock (_lock)
             {
-                wake = TakeParkedReaderLocked();
+                // Only the reader this token was given for: another may be parked by now.
+                if (_parked != signal)
+                {
+                    return;
+                }
+
+                _parked = null;
             }
 
-            if (wake)
-            {
-                _signal.Fail(new OperationCanceledException(token));
-            }
+            signal.Fail(new OperationCanceledException(token));
         }
 
         // ---- Write side: the WebSocket's writes ----
 
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default)
         {
-            if (Interlocked.CompareExchange(ref _writeState, (int)WriteGate.Open | InFlightBit, (int)WriteGate.Open) == (int)WriteGate.Open)
+            int inFlight = InFlightBit | (!frame.IsEmpty && (frame.Span[0] & 0x08) == 0 ? DataBit : 0);
+            if (Interlocked.CompareExchange(ref _writeState, (int)WriteGate.Open | inFlight, (int)WriteGate.Open) == (int)WriteGate.Open)
             {
                 // The gate is open: no detach is deciding, and none can commit before this write ends (it waits for it).
                 return StartWrite(frame, final: false, cancellationToken);
@@ -551,26 +580,36 @@ namespace WebSocketHandoff
             bool final = false;
             lock (_lock)
             {
-                if (Gate == WriteGate.Paused)
+                bool data = (inFlight & DataBit) != 0;
+                if (Gate == WriteGate.Draining && data)
                 {
-                    // Only the WebSocket layer's own frames get here (application sends are drained before a detach pauses
-                    // writes). Holding it, rather than dropping it, means a cancelled detach loses no pong.
+                    // The application's last send before the detach: control frames queued behind it now wait.
+                    SetWriteGate(WriteGate.Paused);
+                }
+
+                if (Gate == WriteGate.Paused && !data)
+                {
+                    // The WebSocket layer's own frames (the application's sends are drained, or the last one has its frame
+                    // on the way). Holding it, rather than dropping it, means a cancelled detach loses no pong.
                     _gateDecided ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                     return WriteAfterGateDecidedAsync(frame, _gateDecided.Task, cancellationToken);
                 }
 
-                if (Gate != WriteGate.Open)
+                if (Gate is not (WriteGate.Open or WriteGate.Paused or WriteGate.Draining))
                 {
                     // ManagedWebSocket writes one whole frame per call, so the first byte tells the frame's kind.
                     bool control = frame.IsEmpty || (frame.Span[0] & 0x08) != 0;
-                    if (control)
+                    bool close = !frame.IsEmpty && (frame.Span[0] & 0x0F) == 0x08;
+                    if (control && !close)
                     {
-                        // Keep-alive pings, pongs and close frames after the handoff point: the WebSocket layer's own
-                        // traffic, which must not reach what is now a raw stream.
+                        // Keep-alive pings and pongs after the handoff point: the WebSocket layer's own traffic, which
+                        // must not reach what is now a raw stream.
                         return default;
                     }
 
-                    if (Gate == WriteGate.Closed)
+                    // A close frame comes from CloseAsync/CloseOutputAsync that began before the detach: it fails, so
+                    // that the close is never reported done for a frame that did not go out.
+                    if (close || Gate == WriteGate.Closed)
                     {
                         return ValueTask.FromException(new IOException(DetachedWriteMessage));
                     }
@@ -578,7 +617,7 @@ namespace WebSocketHandoff
                     final = true;
                 }
 
-                Interlocked.Or(ref _writeState, InFlightBit);
+                Interlocked.Or(ref _writeState, inFlight);
             }
 
             return StartWrite(frame, final, cancellationToken);
@@ -652,7 +691,7 @@ namespace WebSocketHandoff
             {
                 // The common end, without a lock: clear the bit, then look for a detach waiting for it (it publishes its
                 // wait, then looks at the bit again: one of the two sees the other).
-                Interlocked.And(ref _writeState, ~InFlightBit);
+                Interlocked.And(ref _writeState, ~(InFlightBit | DataBit));
                 if (Volatile.Read(ref _writesDrained) is null)
                 {
                     return;
@@ -661,7 +700,7 @@ namespace WebSocketHandoff
 
             lock (_lock)
             {
-                Interlocked.And(ref _writeState, ~InFlightBit);
+                Interlocked.And(ref _writeState, ~(InFlightBit | DataBit));
                 _writeError ??= error;
                 if (final)
                 {
@@ -701,6 +740,27 @@ namespace WebSocketHandoff
         public override void SetLength(long value) => throw new NotSupportedException();
 
         // ---- The handoff ----
+
+        /// <summary>
+        /// A detach starts waiting for the application's sends in flight: from the last one's frame on, the WebSocket
+        /// layer's control frames wait for the detach's decision instead of reaching the transport. Undone by <see cref="Resume"/>.
+        /// </summary>
+        public void BeginDrain()
+        {
+            lock (_lock)
+            {
+                if (Gate != WriteGate.Open)
+                {
+                    return;
+                }
+
+                // The application's send already has its frame in flight: hold what queues up behind it now. Otherwise
+                // its frame has not started (or has ended: then a control frame may still pass before the handoff point).
+                int state = Volatile.Read(ref _writeState);
+                bool dataInFlight = (state & (InFlightBit | DataBit)) == (InFlightBit | DataBit);
+                SetWriteGate(dataInFlight ? WriteGate.Paused : WriteGate.Draining);
+            }
+        }
 
         /// <summary>
         /// Chooses the handoff point at the end of the last frame handed to the WebSocket, or throws
@@ -776,30 +836,35 @@ namespace WebSocketHandoff
             }
         }
 
-        /// <summary>Undoes <see cref="Hold"/> for a detach that was cancelled or refused: frames and writes flow again.</summary>
+        /// <summary>Undoes <see cref="BeginDrain"/> and <see cref="Hold"/> for a detach that was cancelled or refused: frames and writes flow again.</summary>
         public void Resume()
         {
-            bool wake;
+            WakeSignal? parked;
             TaskCompletionSource<bool>? decided;
             lock (_lock)
             {
-                if (_readSide != ReadSide.Paused)
+                bool readPaused = _readSide == ReadSide.Paused;
+                if (!readPaused && Gate is not (WriteGate.Paused or WriteGate.Draining))
                 {
                     return;
                 }
 
-                _readSide = ReadSide.Attached;
+                // A reader parked only for the pause is woken; one waiting for a transport read (a detach that was still
+                // waiting for sends) goes on waiting for it.
+                parked = null;
+                if (readPaused)
+                {
+                    _readSide = ReadSide.Attached;
+                    parked = TakeParkedReaderLocked();
+                }
+
                 SetWriteGate(WriteGate.Open);
                 decided = _gateDecided;
                 _gateDecided = null;
-                wake = TakeParkedReaderLocked();
             }
 
             decided?.TrySetResult(true);
-            if (wake)
-            {
-                _signal.WakeAsynchronously();
-            }
+            parked?.WakeAsynchronously();
         }
 
         /// <summary>
@@ -853,7 +918,7 @@ namespace WebSocketHandoff
         /// </summary>
         public void Release()
         {
-            bool wake;
+            WakeSignal? parked;
             lock (_lock)
             {
                 if (_abortRequested)
@@ -862,19 +927,16 @@ namespace WebSocketHandoff
                 }
 
                 _readSide = ReadSide.Released;
-                wake = TakeParkedReaderLocked();
+                parked = TakeParkedReaderLocked();
             }
 
-            if (wake)
-            {
-                _signal.Fail(new IOException(DetachedReadMessage));
-            }
+            parked?.Fail(new IOException(DetachedReadMessage));
         }
 
         /// <summary>Ends a failed detach: closes the transport and fails a parked WebSocket read. Nothing is handed off.</summary>
         public void Fail()
         {
-            bool wake;
+            WakeSignal? parked;
             TaskCompletionSource<bool>? decided;
             lock (_lock)
             {
@@ -883,17 +945,14 @@ namespace WebSocketHandoff
                 SetWriteGate(WriteGate.Closed);
                 decided = _gateDecided;
                 _gateDecided = null;
-                wake = TakeParkedReaderLocked();
+                parked = TakeParkedReaderLocked();
                 _disposed = true;
                 ReturnBufferLocked();
             }
 
             decided?.TrySetResult(true);
             _transport.Dispose();
-            if (wake)
-            {
-                _signal.Fail(new IOException(FailedReadMessage));
-            }
+            parked?.Fail(new IOException(FailedReadMessage));
         }
 
         /// <summary>
@@ -941,7 +1000,7 @@ namespace WebSocketHandoff
                     return new ValueTask<int>(result);
                 }
 
-                wait = ParkLocked(cancellationToken);
+                wait = ParkLocked(_residualSignal, cancellationToken);
             }
 
             return ReadResidualAfterWakeAsync(destination, wait, cancellationToken);
@@ -957,7 +1016,7 @@ namespace WebSocketHandoff
                 }
                 finally
                 {
-                    _parkedRegistration.Dispose();
+                    _residualSignal.Registration.Dispose();
                 }
 
                 lock (_lock)
@@ -967,7 +1026,7 @@ namespace WebSocketHandoff
                         return result;
                     }
 
-                    wait = ParkLocked(cancellationToken);
+                    wait = ParkLocked(_residualSignal, cancellationToken);
                 }
             }
         }

@@ -30,6 +30,9 @@ namespace WebSocketHandoff
             "A message is being sent (EndOfMessage not sent yet): detaching now would leave the peer inside it. " +
             "Finish it with SendAsync(..., endOfMessage: true) before detaching.";
 
+        private const string AbortedDuringDetachMessage =
+            "The WebSocket was aborted or disposed during the detach: its connection was closed and nothing was handed off.";
+
         private const string DetachingMessage =
             "A detach is in progress on this WebSocket: no further WebSocket operation can start. Use the stream that the detach returns.";
 
@@ -185,10 +188,9 @@ namespace WebSocketHandoff
                         $"The WebSocket is {state}: after a failure or a completed close the connection is not in a known state at a frame boundary, so it cannot be handed off.");
                 }
 
-                if (sendFinal && state == WebSocketState.CloseSent)
+                if (sendFinal)
                 {
-                    throw new InvalidOperationException(
-                        "The WebSocket has sent its close frame and can send no final message. Use DetachAsync instead of SendAndDetachAsync.");
+                    ThrowIfCannotSendFinal(state);
                 }
 
                 // Publish the detach before looking at the sends (see _sendsInFlight): a send that counts itself in after
@@ -223,6 +225,14 @@ namespace WebSocketHandoff
                     }
 
                     sendsDrained = drained.Task;
+
+                    // Keep-alive frames queued behind the last send must not follow it onto the wire (G3 from the start
+                    // of the detach): they wait for the decision, as once the handoff point is chosen. Only for a single
+                    // send: with concurrent sends (queued by the WebSocket) a held frame could keep a later one waiting.
+                    if (Volatile.Read(ref _sendsInFlight) == 1)
+                    {
+                        _transport.BeginDrain();
+                    }
                 }
             }
 
@@ -244,9 +254,29 @@ namespace WebSocketHandoff
                 // New WebSocket-layer writes (keep-alive, pongs) now wait; one already in flight may be stuck on a full
                 // connection, so this wait is cancellable too.
                 await _transport.WaitForWriteInFlightAsync(cancellationToken).ConfigureAwait(false);
+                if (sendFinal)
+                {
+                    // A close that began before the detach may have sent its frame meanwhile: no final message after it.
+                    ThrowIfCannotSendFinal(_webSocket.State);
+                }
             }
-            catch
+            catch (Exception ex)
             {
+                if (_transport.IsClosed)
+                {
+                    // Abort/Dispose (or the WebSocket failing) while the detach waited: the connection is closed, there is
+                    // nothing to go back to.
+                    lock (_gate)
+                    {
+                        _phase = Phase.Failed;
+                        _sendsDrained = null;
+                    }
+
+                    _transport.Fail();
+                    _webSocket.Abort();
+                    throw new WebSocketException(WebSocketError.InvalidState, AbortedDuringDetachMessage, ex);
+                }
+
                 _transport.Resume();
                 lock (_gate)
                 {
@@ -283,8 +313,7 @@ namespace WebSocketHandoff
                 _webSocket.Abort();
                 if (ex is not WebSocketException && _transport.AbortRequested)
                 {
-                    throw new WebSocketException(WebSocketError.InvalidState,
-                        "The WebSocket was aborted or disposed during the detach: its connection was closed and nothing was handed off.", ex);
+                    throw new WebSocketException(WebSocketError.InvalidState, AbortedDuringDetachMessage, ex);
                 }
 
                 throw;
@@ -298,6 +327,15 @@ namespace WebSocketHandoff
             }
 
             return new DetachedStream(_transport);
+        }
+
+        private static void ThrowIfCannotSendFinal(WebSocketState state)
+        {
+            if (state != WebSocketState.Open && state != WebSocketState.CloseReceived)
+            {
+                throw new InvalidOperationException(
+                    $"The WebSocket is {state}: it has sent its close frame and can send no final message. Use DetachAsync instead of SendAndDetachAsync.");
+            }
         }
 
         private void ThrowIfNotAttached()
@@ -387,7 +425,7 @@ namespace WebSocketHandoff
                 ThrowIfNotAttached();
             }
 
-            return _webSocket.CloseAsync(closeStatus, statusDescription, cancellationToken);
+            return AwaitCloseAsync(_webSocket.CloseAsync(closeStatus, statusDescription, cancellationToken));
         }
 
         /// <inheritdoc />
@@ -399,7 +437,20 @@ namespace WebSocketHandoff
                 ThrowIfNotAttached();
             }
 
-            return _webSocket.CloseOutputAsync(closeStatus, statusDescription, cancellationToken);
+            return AwaitCloseAsync(_webSocket.CloseOutputAsync(closeStatus, statusDescription, cancellationToken));
+        }
+
+        // A close that began while attached and met a detach fails (its frame is refused after the handoff point): say so.
+        private async Task AwaitCloseAsync(Task close)
+        {
+            try
+            {
+                await close.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (_transport.IsHandedOff && ex is not InvalidOperationException)
+            {
+                throw new InvalidOperationException(_phase == Phase.Failed ? FailedMessage : DetachedMessage, ex);
+            }
         }
 
         // ---- Receive: passed through, noting where the application is relative to message boundaries ----

@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using System.Threading.Tasks;
 using System.Threading.Tasks.Sources;
 
@@ -11,6 +12,9 @@ namespace WebSocketHandoff
     internal sealed class WakeSignal : IValueTaskSource
     {
         private ManualResetValueTaskSourceCore<bool> _core;
+
+        /// <summary>The parked reader's cancellation registration; the reader disposes it when it wakes.</summary>
+        public CancellationTokenRegistration Registration;
 
         /// <summary>Prepares a new wait; the previous one must have been awaited.</summary>
         public ValueTask Arm()
