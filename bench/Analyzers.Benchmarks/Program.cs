@@ -28,6 +28,15 @@ public static class Program
             int files = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : CorpusGenerator.DefaultFiles;
             return TelemetryReport.Run(runs, files, Console.Out);
         }
+        if (args.Length > 1 && args[0] == "compare")
+        {
+            // compare BASELINE_DLL [rounds] [kind,kind…]: this build's analyzers against another build's, alternating rounds.
+            int rounds = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10;
+            CorpusKind[] kinds = args.Length > 3
+                ? Array.ConvertAll(args[3].Split(','), k => Enum.Parse<CorpusKind>(k))
+                : new[] { CorpusKind.Sparse, CorpusKind.Mixed, CorpusKind.Spread, CorpusKind.NoCreation };
+            return CompareReport.Run(args[1], rounds, kinds, Console.Out);
+        }
         if (args.Length > 0 && args[0] == "profile")
         {
             // For a sampling profiler (dotnet-trace): compile one corpus with the WSH analyzers, over and over.

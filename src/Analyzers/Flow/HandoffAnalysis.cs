@@ -33,6 +33,9 @@ namespace WebSocketHandoff.Analyzers.Flow
 
         public ISymbol Owner { get; }
 
+        /// <summary>The semantic model the block came with (what <see cref="SyntaxScreen"/> asks about names and types).</summary>
+        public SemanticModel? Model => _model ?? _root?.SemanticModel;
+
         /// <summary>The code block's syntax: what the text checks read and the order sorts by.</summary>
         public SyntaxNode Syntax { get; }
 
@@ -208,8 +211,8 @@ namespace WebSocketHandoff.Analyzers.Flow
         public List<DetachResult> Detaches { get; } = new List<DetachResult>();
 
         /// <param name="screen">
-        /// Skip the members <see cref="QuietMemberScreen"/> settles without a graph (always, but for the tests that check
-        /// the screen against the full analysis).
+        /// Skip the members <see cref="SyntaxScreen"/> settles without an operation tree and <see cref="QuietMemberScreen"/>
+        /// without a graph (always, but for the tests that check the screens against the full analysis).
         /// </param>
         public static HandoffAnalysis Analyze(TypeFlowContext context, IReadOnlyList<MemberBody> members, bool screen = true)
         {
@@ -223,7 +226,10 @@ namespace WebSocketHandoff.Analyzers.Flow
             foreach (var member in members)
             {
                 _context.CancellationToken.ThrowIfCancellationRequested();
-                if (!TextPrecheck.MemberMayHandoff(member.Syntax) || member.Root == null || (screen && QuietMemberScreen.IsQuiet(member.Root, _context.Types)))
+                if (!TextPrecheck.MemberMayHandoff(member.Syntax)
+                    || (screen && SyntaxScreen.IsQuiet(member.Syntax, member.Owner, member.Model, _context.Types, _context.CancellationToken))
+                    || member.Root == null
+                    || (screen && QuietMemberScreen.IsQuiet(member.Root, _context.Types)))
                 {
                     continue;
                 }
