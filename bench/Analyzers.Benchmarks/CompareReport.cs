@@ -19,24 +19,26 @@ namespace Bench;
 /// </summary>
 /// <remarks>
 /// Each round runs the driver with execution-time logging once per build, the order swapped every round, and records the
-/// analyzers' own time as a <b>share of that same run's wall-clock time</b>: load from other processes stretches the
-/// run and the callbacks alike, so the share holds where the absolute times (and the telemetry mode's own time over a
-/// compiler time measured in another run) swing by several times. The share times the run's process CPU time gives an
-/// estimate of the analyzers' CPU time. The two builds must report the same diagnostics; a difference is printed.
+/// analyzers' own time as a <b>share of that same run's process CPU time</b>. On a loaded machine a run's wall-clock
+/// time swings by several times (the process waits for a core, and its thread-pool work waits for threads) while the
+/// callbacks, short and on the analysis thread, stretch far less; CPU time and the own time of the callbacks hold up, so
+/// their ratio, paired round by round, is what the comparison reads. The two builds must report the same diagnostics; a
+/// difference is printed.
 /// </remarks>
 public static class CompareReport
 {
-    public static int Run(string baselinePath, int rounds, IReadOnlyList<CorpusKind> kinds, TextWriter output)
+    public static int Run(string baselinePath, int rounds, IReadOnlyList<CorpusKind> kinds, string? currentPath, TextWriter output)
     {
-        ImmutableArray<DiagnosticAnalyzer> baseline = LoadBaseline(Path.GetFullPath(baselinePath));
-        output.WriteLine($"Baseline: {baselinePath} ({baseline.Length} analyzers); {rounds} rounds per corpus, order swapped every round; " +
+        ImmutableArray<DiagnosticAnalyzer> baseline = LoadBuild(Path.GetFullPath(baselinePath));
+        ImmutableArray<DiagnosticAnalyzer>? other = currentPath is null ? null : LoadBuild(Path.GetFullPath(currentPath));
+        output.WriteLine($"Baseline: {baselinePath} ({baseline.Length} analyzers); current: {currentPath ?? "this build"}; {rounds} rounds per corpus, order swapped every round; " +
             $"{Environment.ProcessorCount} logical cores, .NET {Environment.Version}.");
         int status = 0;
         var summary = new List<string>();
         foreach (CorpusKind kind in kinds)
         {
             AnalyzerHarness harness = AnalyzerHarness.Create(kind);
-            var current = harness.Analyzers;
+            var current = other ?? harness.Analyzers;
 
             // Warm-up: JIT of both builds, metadata, the first binding of the reference assemblies.
             harness.CompilerOnly();
@@ -74,15 +76,15 @@ public static class CompareReport
             var (low, high) = BootstrapMedian(ratios);
             int faster = ratios.Count(r => r < 1);
             summary.Add($"| {kind} | {harness.Corpus.Creations} | {Pct(Median(before.Select(s => s.Share)))} | {Pct(Median(after.Select(s => s.Share)))} | " +
-                $"{Median(ratios):F3} [{low:F3}, {high:F3}] | {faster}/{rounds} | {Median(before.Select(s => s.CpuOwn)):F1} → {Median(after.Select(s => s.CpuOwn)):F1} | " +
+                $"{Median(ratios):F3} [{low:F3}, {high:F3}] | {faster}/{rounds} | {Median(before.Select(s => s.Own)):F1} → {Median(after.Select(s => s.Own)):F1} | " +
                 $"{PerAnalyzer(before, baseline)} → {PerAnalyzer(after, current)} | {after[^1].Diagnostics.Length} |");
         }
 
         output.WriteLine();
-        output.WriteLine("Share = the analyzers' own execution time (driver telemetry) / the wall-clock time of the same run (compiler + driver + analyzers); medians.");
-        output.WriteLine("Ratio = current share / baseline share per round: median [95% bootstrap interval]. CPU est. = share × the run's process CPU time.");
+        output.WriteLine("Share = the analyzers' own execution time (driver telemetry) / the process CPU time of the same run (compiler + driver + analyzers); medians.");
+        output.WriteLine("Ratio = current share / baseline share per round: median [95% bootstrap interval]. Own = the analyzers' own time (ms), median.");
         output.WriteLine();
-        output.WriteLine("| Corpus | Creating methods | Share, baseline | Share, current | Ratio [95% CI] | Rounds current lower | CPU est. (ms), baseline → current | Per analyzer (CPU est. ms, sorted by name), baseline → current | Diagnostics |");
+        output.WriteLine("| Corpus | Creating methods | Share, baseline | Share, current | Ratio [95% CI] | Rounds current lower | Own (ms), baseline → current | Per analyzer (own ms, sorted by name), baseline → current | Diagnostics |");
         output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---|---:|");
         foreach (string line in summary)
         {
@@ -94,9 +96,7 @@ public static class CompareReport
 
     private sealed record Sample(double Own, double Wall, double Cpu, double[] PerAnalyzer, string[] Diagnostics)
     {
-        public double Share => Own / Wall;
-
-        public double CpuOwn => Share * Cpu;
+        public double Share => Own / Cpu;
     }
 
     private static Sample Measure(AnalyzerHarness harness, ImmutableArray<DiagnosticAnalyzer> analyzers)
@@ -122,21 +122,21 @@ public static class CompareReport
     }
 
     private static string Describe(Sample s) =>
-        $"own {s.Own:F1} ms / wall {s.Wall:F0} ms = {Pct(s.Share)} (CPU {s.Cpu:F0} ms, est. {s.CpuOwn:F1} ms)";
+        $"own {s.Own:F1} ms / CPU {s.Cpu:F0} ms = {Pct(s.Share)} (wall {s.Wall:F0} ms)";
 
     private static string PerAnalyzer(List<Sample> samples, ImmutableArray<DiagnosticAnalyzer> analyzers)
     {
         var parts = new List<string>();
         for (int i = 0; i < analyzers.Length; i++)
         {
-            parts.Add(Median(samples.Select(s => s.PerAnalyzer[i] / s.Wall * s.Cpu)).ToString("F1", CultureInfo.InvariantCulture));
+            parts.Add(Median(samples.Select(s => s.PerAnalyzer[i])).ToString("F1", CultureInfo.InvariantCulture));
         }
 
         return string.Join(" / ", parts);
     }
 
     /// <summary>The analyzers of another build of WebSocketHandoff.Analyzers, in a load context of their own.</summary>
-    private static ImmutableArray<DiagnosticAnalyzer> LoadBaseline(string path)
+    private static ImmutableArray<DiagnosticAnalyzer> LoadBuild(string path)
     {
         var context = new BaselineLoadContext(path);
         Assembly assembly = context.LoadFromAssemblyPath(path);

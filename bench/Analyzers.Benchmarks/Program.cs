@@ -30,12 +30,13 @@ public static class Program
         }
         if (args.Length > 1 && args[0] == "compare")
         {
-            // compare BASELINE_DLL [rounds] [kind,kind…]: this build's analyzers against another build's, alternating rounds.
+            // compare BASELINE_DLL [rounds] [kind,kind…] [CURRENT_DLL]: this build's analyzers (or another's) against a
+            // baseline build's, alternating rounds in one process.
             int rounds = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10;
             CorpusKind[] kinds = args.Length > 3
                 ? Array.ConvertAll(args[3].Split(','), k => Enum.Parse<CorpusKind>(k))
                 : new[] { CorpusKind.Sparse, CorpusKind.Mixed, CorpusKind.Spread, CorpusKind.NoCreation };
-            return CompareReport.Run(args[1], rounds, kinds, Console.Out);
+            return CompareReport.Run(args[1], rounds, kinds, args.Length > 4 ? args[4] : null, Console.Out);
         }
         if (args.Length > 0 && args[0] == "profile")
         {
