@@ -136,7 +136,7 @@ public static class CompareReport
     }
 
     /// <summary>The analyzers of another build of WebSocketHandoff.Analyzers, in a load context of their own.</summary>
-    private static ImmutableArray<DiagnosticAnalyzer> LoadBuild(string path)
+    internal static ImmutableArray<DiagnosticAnalyzer> LoadBuild(string path)
     {
         var context = new BaselineLoadContext(path);
         Assembly assembly = context.LoadFromAssemblyPath(path);

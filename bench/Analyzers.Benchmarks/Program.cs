@@ -44,9 +44,11 @@ public static class Program
             var kind = args.Length > 1 ? Enum.Parse<CorpusKind>(args[1]) : CorpusKind.Spread;
             int runs = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10;
             AnalyzerHarness harness = AnalyzerHarness.Create(kind);
+            // profile KIND RUNS [ANALYZER_DLL]: another build's analyzers, loaded as the compare mode loads a baseline.
+            var analyzers = args.Length > 3 ? CompareReport.LoadBuild(System.IO.Path.GetFullPath(args[3])) : harness.Analyzers;
             for (int i = 0; i < runs; i++)
             {
-                harness.WithAnalyzers(harness.Analyzers);
+                harness.WithAnalyzers(analyzers);
             }
             return 0;
         }

@@ -127,18 +127,18 @@ namespace WebSocketHandoff.Analyzers.Flow
         /// declaration, an out argument. <see cref="Value"/> is null when the syntax does not say (a catch variable, a
         /// query range variable).
         /// </summary>
-        private sealed class Assignment
+        private readonly struct Assignment
         {
-            public Assignment(string[] targets, SyntaxNode? target, ExpressionSyntax? value, bool declaresLocals)
+            public Assignment(string? declared, SyntaxNode? target, ExpressionSyntax? value, bool declaresLocals)
             {
-                Targets = targets;
+                Declared = declared;
                 Target = target;
                 Value = value;
                 DeclaresLocals = declaresLocals;
             }
 
-            /// <summary>Every name spelled in the target (the declared name, or each identifier of <c>a.b[c]</c>).</summary>
-            public string[] Targets { get; }
+            /// <summary>The declared name; null for an assignment, whose names are those spelled in <see cref="Target"/> (each identifier of <c>a.b[c]</c>).</summary>
+            public string? Declared { get; }
 
             /// <summary>The target expression of an assignment or a ref/out argument; null for a declaration.</summary>
             public SyntaxNode? Target { get; }
@@ -185,12 +185,17 @@ namespace WebSocketHandoff.Analyzers.Flow
 
             private readonly List<Handed> _handed = new List<Handed>();
             private readonly List<Assignment> _assignments = new List<Assignment>();
-            private readonly List<Mention> _mentions = new List<Mention>();
 
             /// <summary>Every name the member declares (locals, lambda and local-function parameters, designations).</summary>
             private readonly HashSet<string> _declared = new HashSet<string>();
             private readonly HashSet<string> _names = new HashSet<string>();
-            private readonly HashSet<Assignment> _followed = new HashSet<Assignment>();
+            private readonly HashSet<string> _copyNames = new HashSet<string>();
+            private bool _copyNamesReady;
+
+            /// <summary>The mentions of each name: <see cref="_byName"/>[<see cref="_nameSlots"/>[name]] (lists kept across members).</summary>
+            private readonly Dictionary<string, int> _nameSlots = new Dictionary<string, int>();
+            private readonly List<List<Mention>> _byName = new List<List<Mention>>();
+            private readonly List<bool> _followed = new List<bool>();
             private readonly Stack<(SyntaxNode Node, bool InClosure)> _stack = new Stack<(SyntaxNode, bool)>();
             private SyntaxNode? _block;
             private IMethodSymbol _owner = null!;
@@ -209,9 +214,16 @@ namespace WebSocketHandoff.Analyzers.Flow
                 _detaches.Clear();
                 _handed.Clear();
                 _assignments.Clear();
-                _mentions.Clear();
                 _declared.Clear();
                 _names.Clear();
+                _copyNames.Clear();
+                _copyNamesReady = false;
+                _nameSlots.Clear();
+                foreach (var list in _byName)
+                {
+                    list.Clear();
+                }
+
                 _followed.Clear();
                 _stack.Clear();
                 _block = null;
@@ -259,7 +271,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                         // Not the name of a named argument or of an anonymous type's member: those refer to nothing here.
                         if (!(node.Parent is NameColonSyntax || node.Parent is NameEqualsSyntax))
                         {
-                            _mentions.Add(new Mention(((IdentifierNameSyntax)node).Identifier.ValueText, node.Span, inClosure));
+                            AddMention(((IdentifierNameSyntax)node).Identifier.ValueText, node.Span, inClosure);
                         }
 
                         break;
@@ -274,27 +286,27 @@ namespace WebSocketHandoff.Analyzers.Flow
                         var forEach = (ForEachStatementSyntax)node;
                         _loops.Add(node.Span);
                         _declared.Add(forEach.Identifier.ValueText);
-                        _assignments.Add(new Assignment(new[] { forEach.Identifier.ValueText }, null, forEach.Expression, declaresLocals: true));
+                        _assignments.Add(new Assignment(forEach.Identifier.ValueText, null, forEach.Expression, declaresLocals: true));
                         break;
                     case SyntaxKind.ForEachVariableStatement:
                         // Declared names come from the designations inside (visited on their own); existing ones are assigned here.
                         var forEachVariable = (ForEachVariableStatementSyntax)node;
                         _loops.Add(node.Span);
-                        _assignments.Add(new Assignment(NamesIn(forEachVariable.Variable), forEachVariable.Variable, forEachVariable.Expression, declaresLocals: false));
+                        _assignments.Add(new Assignment(null, forEachVariable.Variable, forEachVariable.Expression, declaresLocals: false));
                         break;
                     case SyntaxKind.VariableDeclarator:
                         var declarator = (VariableDeclaratorSyntax)node;
                         _declared.Add(declarator.Identifier.ValueText);
                         if (declarator.Initializer != null)
                         {
-                            _assignments.Add(new Assignment(new[] { declarator.Identifier.ValueText }, null, declarator.Initializer.Value, declaresLocals: true));
+                            _assignments.Add(new Assignment(declarator.Identifier.ValueText, null, declarator.Initializer.Value, declaresLocals: true));
                         }
 
                         break;
                     case SyntaxKind.SingleVariableDesignation:
                         var designation = (SingleVariableDesignationSyntax)node;
                         _declared.Add(designation.Identifier.ValueText);
-                        _assignments.Add(new Assignment(new[] { designation.Identifier.ValueText }, null, DesignatedValue(designation), declaresLocals: true));
+                        _assignments.Add(new Assignment(designation.Identifier.ValueText, null, DesignatedValue(designation), declaresLocals: true));
                         break;
                     case SyntaxKind.Parameter:
                         // A lambda's or local function's parameter (the member's own are its parameters, see OwnParameter).
@@ -331,14 +343,14 @@ namespace WebSocketHandoff.Analyzers.Flow
                             && !(argument.Expression is DeclarationExpressionSyntax))
                         {
                             // `TryOpen(out s)`, `Exchange(ref _field, x)`: the call assigns the argument (a declared `out var s` is a designation).
-                            _assignments.Add(new Assignment(NamesIn(argument.Expression), argument.Expression, CallOf(argument) as ExpressionSyntax, declaresLocals: false));
+                            _assignments.Add(new Assignment(null, argument.Expression, CallOf(argument) as ExpressionSyntax, declaresLocals: false));
                         }
 
                         break;
                     case SyntaxKind.AnonymousObjectMemberDeclarator:
                         // `new { S = stream }`: the analysis sees a property of the anonymous type assigned, a member it follows.
                         var member = (AnonymousObjectMemberDeclaratorSyntax)node;
-                        _assignments.Add(new Assignment(new[] { member.NameEquals?.Name.Identifier.ValueText ?? string.Empty }, member, member.Expression, declaresLocals: false));
+                        _assignments.Add(new Assignment(member.NameEquals?.Name.Identifier.ValueText ?? string.Empty, member, member.Expression, declaresLocals: false));
                         break;
                     case SyntaxKind.Interpolation:
                         _handed.Add(new Handed(node, ((InterpolationSyntax)node).Expression, isReceiver: false, inClosure));
@@ -372,7 +384,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                     default:
                         if (node is AssignmentExpressionSyntax assignment)
                         {
-                            _assignments.Add(new Assignment(NamesIn(assignment.Left), assignment.Left, assignment.Right, declaresLocals: false));
+                            _assignments.Add(new Assignment(null, assignment.Left, assignment.Right, declaresLocals: false));
                         }
 
                         break;
@@ -381,10 +393,25 @@ namespace WebSocketHandoff.Analyzers.Flow
                 return true;
             }
 
+            private void AddMention(string name, TextSpan span, bool inClosure)
+            {
+                if (!_nameSlots.TryGetValue(name, out var slot))
+                {
+                    slot = _nameSlots.Count;
+                    _nameSlots.Add(name, slot);
+                    if (slot == _byName.Count)
+                    {
+                        _byName.Add(new List<Mention>());
+                    }
+                }
+
+                _byName[slot].Add(new Mention(name, span, inClosure));
+            }
+
             private void AddUnknown(SyntaxToken identifier)
             {
                 _declared.Add(identifier.ValueText);
-                _assignments.Add(new Assignment(new[] { identifier.ValueText }, null, null, declaresLocals: true));
+                _assignments.Add(new Assignment(identifier.ValueText, null, null, declaresLocals: true));
             }
 
             private bool VisitInvocation(InvocationExpressionSyntax invocation, bool inClosure)
@@ -502,25 +529,6 @@ namespace WebSocketHandoff.Analyzers.Flow
                 return null;
             }
 
-            private static string[] NamesIn(SyntaxNode target)
-            {
-                if (target is IdentifierNameSyntax identifier)
-                {
-                    return new[] { identifier.Identifier.ValueText };
-                }
-
-                var names = new List<string>();
-                foreach (var node in target.DescendantNodesAndSelf())
-                {
-                    if (node is IdentifierNameSyntax name)
-                    {
-                        names.Add(name.Identifier.ValueText);
-                    }
-                }
-
-                return names.ToArray();
-            }
-
             public bool AllQuiet()
             {
                 foreach (var (call, inClosure) in _creations)
@@ -564,6 +572,11 @@ namespace WebSocketHandoff.Analyzers.Flow
                 var roots = _names;
                 roots.Clear();
                 _followed.Clear();
+                for (var i = 0; i < _assignments.Count; i++)
+                {
+                    _followed.Add(false);
+                }
+
                 if (!AddRootsOf(transport, roots))
                 {
                     return false;
@@ -572,13 +585,15 @@ namespace WebSocketHandoff.Analyzers.Flow
                 for (var changed = true; changed;)
                 {
                     changed = false;
-                    foreach (var assignment in _assignments)
+                    for (var i = 0; i < _assignments.Count; i++)
                     {
-                        if (!TargetsAny(assignment, roots) || !_followed.Add(assignment))
+                        var assignment = _assignments[i];
+                        if (_followed[i] || !TargetsAny(assignment, roots))
                         {
                             continue;
                         }
 
+                        _followed[i] = true;
                         var before = roots.Count;
                         if (assignment.Value == null || !AddRootsOf(assignment.Value, roots))
                         {
@@ -735,17 +750,47 @@ namespace WebSocketHandoff.Analyzers.Flow
                 return arguments.Arguments.Count > 0 && arguments.Arguments[0].NameColon == null ? arguments.Arguments[0].Expression : null;
             }
 
-            private static bool TargetsAny(Assignment assignment, HashSet<string> names)
+            private static bool TargetsAny(in Assignment assignment, HashSet<string> names)
             {
-                foreach (var target in assignment.Targets)
+                if (assignment.Declared != null)
                 {
-                    if (names.Contains(target))
+                    return names.Contains(assignment.Declared);
+                }
+
+                if (assignment.Target is IdentifierNameSyntax identifier)
+                {
+                    return names.Contains(identifier.Identifier.ValueText);
+                }
+
+                foreach (var node in assignment.Target!.DescendantNodesAndSelf())
+                {
+                    if (node is IdentifierNameSyntax name && names.Contains(name.Identifier.ValueText))
                     {
                         return true;
                     }
                 }
 
                 return false;
+            }
+
+            /// <summary>Adds every name of the assignment's target; true when one was new.</summary>
+            private static bool AddTargets(in Assignment assignment, HashSet<string> names)
+            {
+                if (assignment.Declared != null)
+                {
+                    return names.Add(assignment.Declared);
+                }
+
+                var added = false;
+                foreach (var node in assignment.Target!.DescendantNodesAndSelf())
+                {
+                    if (node is IdentifierNameSyntax name)
+                    {
+                        added |= names.Add(name.Identifier.ValueText);
+                    }
+                }
+
+                return added;
             }
 
             /// <summary>Is the target of an assignment (or a ref/out argument) made of locals and parameters only?</summary>
@@ -869,7 +914,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                 var names = _names;
                 names.Clear();
                 names.Add(name);
-                for (var changed = true; changed;)
+                for (var changed = CopyNames().Contains(name); changed;)
                 {
                     changed = false;
                     foreach (var assignment in _assignments)
@@ -889,10 +934,7 @@ namespace WebSocketHandoff.Analyzers.Flow
 
                         if (names.Contains(source))
                         {
-                            foreach (var target in assignment.Targets)
-                            {
-                                changed |= names.Add(target);
-                            }
+                            changed |= AddTargets(assignment, names);
                         }
                         else if (TargetsAny(assignment, names))
                         {
@@ -904,14 +946,52 @@ namespace WebSocketHandoff.Analyzers.Flow
                 return NotMentionedAfter(names, handed, point);
             }
 
+            /// <summary>
+            /// The names a copy can start from: the source of every assignment that reads a location directly, and the
+            /// targets of those and of the assignments whose value the syntax does not show or reads through an indexer.
+            /// A name outside this set has no copy, and the fixed point is skipped (most values handed to calls).
+            /// </summary>
+            private HashSet<string> CopyNames()
+            {
+                if (_copyNamesReady)
+                {
+                    return _copyNames;
+                }
+
+                _copyNamesReady = true;
+                foreach (var assignment in _assignments)
+                {
+                    var source = assignment.Value == null ? null : DirectName(assignment.Value);
+                    if (source != null)
+                    {
+                        _copyNames.Add(source);
+                    }
+
+                    if (source != null || assignment.Value == null || Unwrap(assignment.Value) is ElementAccessExpressionSyntax)
+                    {
+                        AddTargets(assignment, _copyNames);
+                    }
+                }
+
+                return _copyNames;
+            }
+
             /// <summary>No name of <paramref name="names"/> is spelled outside <paramref name="excluded"/> where it can run after <paramref name="point"/>.</summary>
             private bool NotMentionedAfter(HashSet<string> names, TextSpan excluded, TextSpan point)
             {
-                foreach (var mention in _mentions)
+                foreach (var name in names)
                 {
-                    if (names.Contains(mention.Name) && !excluded.Contains(mention.Span) && !RunsOnlyBefore(mention, point))
+                    if (!_nameSlots.TryGetValue(name, out var slot))
                     {
-                        return false;
+                        continue;
+                    }
+
+                    foreach (var mention in _byName[slot])
+                    {
+                        if (!excluded.Contains(mention.Span) && !RunsOnlyBefore(mention, point))
+                        {
+                            return false;
+                        }
                     }
                 }
 
