@@ -15,9 +15,9 @@ namespace WebSocketHandoff.Analyzers.Tests
     /// <see cref="QuietMemberScreen"/> before any graph — must never skip a member the full analysis has something to say
     /// about. Each case is analyzed twice, with the screens and without (<c>screen: false</c>), and the findings must be the
     /// same; the cases are the shapes where source order and execution order part (loops, goto, lambdas, local
-    /// functions, finally), copies of the WebSocket or transport, and transports the analysis follows into other members.
-    /// Whatever the syntax screen settles, the operation screen settles too (it reads the same shapes with symbols).
-    /// The screens must also actually settle the ordinary shapes, or they save nothing.
+    /// functions, finally), copies of the WebSocket or transport, transports the analysis follows into other members, and
+    /// WebSockets handed to helpers that detach them. The screens must also actually settle the ordinary shapes (the
+    /// benchmark corpus's among them), or they save nothing.
     /// </summary>
     public class QuietMemberScreenTests
     {
@@ -444,6 +444,33 @@ class C
 }" },
         };
 
+        [Fact]
+        public async Task A_helper_in_another_type_that_detaches_is_followed()
+        {
+            // The helper's name is found among the methods of the whole compilation whose declaration spells a detach.
+            var result = await AnalyzeUnitAsync(@"
+static class Handoffs
+{
+    public static async Task<Stream> TakeOverAsync<T>(T socket, HandoffWebSocket ws, CancellationToken ct)
+    {
+        return await ws.DetachAsync(ct);
+    }
+}
+class C
+{
+    async Task M(Stream stream, CancellationToken ct)
+    {
+        var ws = HandoffWebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+        var raw = await Handoffs.TakeOverAsync<object>(this, ws, ct);
+        await ws.SendAsync(new byte[1], WebSocketMessageType.Binary, true, ct);
+    }
+}");
+
+            Assert.True(result.Without.Count > 0, "the case must have a finding to test anything");
+            Assert.Equal(result.Without, result.WithScreen);
+            Assert.DoesNotContain("M", result.SyntaxQuiet);
+        }
+
         /// <summary>More ordinary members, which the syntax screen settles before any operation tree is built.</summary>
         public static TheoryData<string, string> SettledBySyntax() => new TheoryData<string, string>
         {
@@ -499,6 +526,75 @@ class C
         using var ws = WebSocket.CreateFromStream(stream, isServer: true, subProtocol: null, keepAliveInterval: TimeSpan.FromSeconds(30));
         await ws.SendAsync(Encoding.UTF8.GetBytes(key), WebSocketMessageType.Text, true, ct);
     }" },
+            { "the benchmark corpus's server: handshake by hand, then a BCL WebSocket", @"
+    private readonly System.Collections.Generic.Dictionary<string, int> _counters = new System.Collections.Generic.Dictionary<string, int>();
+    public string Name { get; set; } = ""C"";
+    public async Task M(TcpClient client, CancellationToken cancellationToken)
+    {
+        NetworkStream stream = client.GetStream();
+        var header = new byte[4096];
+        int headerLength = await stream.ReadAsync(header, cancellationToken);
+        string request = Encoding.ASCII.GetString(header, 0, headerLength);
+        string key = request.Split(""\r\n"").First(l => l.StartsWith(""Sec-WebSocket-Key:"", StringComparison.OrdinalIgnoreCase)).Substring(18).Trim();
+        string accept = Convert.ToBase64String(System.Security.Cryptography.SHA1.HashData(Encoding.ASCII.GetBytes(key + ""258EAFA5-E914-47DA-95CA-C5AB0DC85B11"")));
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(""HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "" + accept + ""\r\n\r\n""), cancellationToken);
+        using WebSocket ws = WebSocket.CreateFromStream(stream, isServer: true, subProtocol: null, keepAliveInterval: TimeSpan.FromSeconds(30));
+        var buffer = new byte[4096];
+        while (true)
+        {
+            ValueWebSocketReceiveResult result = await ws.ReceiveAsync(buffer.AsMemory(), cancellationToken);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                break;
+            }
+            await ws.SendAsync(buffer.AsMemory(0, result.Count), result.MessageType, result.EndOfMessage, cancellationToken);
+        }
+        await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken);
+    }" },
+            { "the benchmark corpus's tunnel: receive until agreed, detach, copy raw", @"
+    public async Task M(Stream transport, Stream target, CancellationToken cancellationToken)
+    {
+        HandoffWebSocket ws = HandoffWebSocket.CreateFromStream(transport, new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        var buffer = new byte[4096];
+        ValueWebSocketReceiveResult result;
+        do
+        {
+            result = await ws.ReceiveAsync(buffer.AsMemory(), cancellationToken);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return;
+            }
+        }
+        while (!result.EndOfMessage || Encoding.UTF8.GetString(buffer, 0, result.Count) != ""switch"");
+        Stream raw = await ws.DetachAsync(cancellationToken);
+        Task up = raw.CopyToAsync(target, cancellationToken);
+        await target.CopyToAsync(raw, cancellationToken);
+        await up;
+    }" },
+            { "the benchmark corpus's upgrade: the last message and the detach in one call", @"
+    private readonly System.Collections.Generic.Dictionary<string, int> _counters = new System.Collections.Generic.Dictionary<string, int>();
+    public string Name { get; set; } = ""C"";
+    public async Task<Stream> M(Stream transport, CancellationToken cancellationToken)
+    {
+        var ws = HandoffWebSocket.CreateFromStream(transport, isServer: true, subProtocol: ""tunnel"", keepAliveInterval: TimeSpan.FromSeconds(30));
+        var buffer = new byte[4096];
+        ValueWebSocketReceiveResult hello = await ws.ReceiveAsync(buffer.AsMemory(), cancellationToken);
+        if (hello.MessageType != WebSocketMessageType.Text || !hello.EndOfMessage)
+        {
+            throw new InvalidDataException(""expected a hello message"");
+        }
+        _counters[Name + "".upgrades""] = hello.Count;
+        return await ws.SendAndDetachAsync(Encoding.UTF8.GetBytes(""switch""), WebSocketMessageType.Text, cancellationToken);
+    }" },
+            { "a HandoffWebSocket handed to a method that does not detach, then detached", @"
+    static void Log(WebSocket w) => Console.WriteLine(w.State);
+    async Task M(Stream transport, CancellationToken ct)
+    {
+        var ws = HandoffWebSocket.CreateFromStream(transport, false, null, TimeSpan.Zero);
+        Log(ws);
+        var raw = await ws.DetachAsync(ct);
+        await raw.FlushAsync(ct);
+    }" },
             { "named arguments in another order", @"
     void M(Stream stream)
     {
@@ -522,7 +618,6 @@ class C
             Assert.Equal(result.Without, result.WithScreen);
             Assert.DoesNotContain("M", result.Quiet);
             Assert.DoesNotContain("M", result.SyntaxQuiet);
-            Assert.Subset(result.Quiet, result.SyntaxQuiet);
         }
 
         [Theory]
@@ -534,7 +629,6 @@ class C
             Assert.True(result.Without.Count > 0, $"{shape}: the case must have a finding to test anything");
             Assert.Equal(result.Without, result.WithScreen);
             Assert.DoesNotContain("M", result.SyntaxQuiet);
-            Assert.Subset(result.Quiet, result.SyntaxQuiet);
         }
 
         [Theory]
@@ -558,7 +652,6 @@ class C
             Assert.Empty(result.Without);
             Assert.Empty(result.WithScreen);
             Assert.True(result.SyntaxQuiet.Contains("M"), $"{shape}: the syntax screen should settle this member");
-            Assert.Subset(result.Quiet, result.SyntaxQuiet);
         }
 
         [Fact]

@@ -18,7 +18,9 @@ namespace WebSocketHandoff.Analyzers.Flow
     /// <see cref="QuietMemberScreen"/>, by name instead of by symbol: every later mention of a root of the transport
     /// (after the creation) or of the WebSocket (after a detach) must be spelled with that name, so comparing names
     /// finds every mention the symbol comparison finds, and more (a same-named member of another object, a shadowing
-    /// lambda parameter): more members go on to the operation screen, none is settled that it would not settle.
+    /// lambda parameter). One question it answers more closely: a value handed to a call matters only when the call
+    /// can be counted as a helper that detaches it, which takes a method declared in source whose declaration spells a
+    /// detach (<see cref="TextPrecheck.DetachingMethodNames"/>); calls by any other name are not looked at.
     /// </para>
     /// <para>
     /// The semantic model is asked only what syntax cannot tell: whether a name in the transport is a local or parameter
@@ -152,9 +154,10 @@ namespace WebSocketHandoff.Analyzers.Flow
         /// <summary>A value handed to a call (an argument, the receiver of what may be an extension method, an interpolation).</summary>
         private readonly struct Handed
         {
-            public Handed(SyntaxNode call, ExpressionSyntax value, bool isReceiver, bool inClosure, bool isLocation = true)
+            public Handed(SyntaxNode call, string? callee, ExpressionSyntax value, bool isReceiver, bool inClosure, bool isLocation = true)
             {
                 Call = call;
+                Callee = callee;
                 Value = value;
                 IsReceiver = isReceiver;
                 InClosure = inClosure;
@@ -162,6 +165,9 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
 
             public SyntaxNode Call { get; }
+
+            /// <summary>The name of the method called (for the implicit calls, <c>Add</c>, <c>AppendFormatted</c>), or null when not known.</summary>
+            public string? Callee { get; }
 
             public ExpressionSyntax Value { get; }
 
@@ -353,7 +359,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                         _assignments.Add(new Assignment(member.NameEquals?.Name.Identifier.ValueText ?? string.Empty, member, member.Expression, declaresLocals: false));
                         break;
                     case SyntaxKind.Interpolation:
-                        _handed.Add(new Handed(node, ((InterpolationSyntax)node).Expression, isReceiver: false, inClosure));
+                        _handed.Add(new Handed(node, "AppendFormatted", ((InterpolationSyntax)node).Expression, isReceiver: false, inClosure));
                         break;
                     case SyntaxKind.CollectionInitializerExpression:
                     case SyntaxKind.ComplexElementInitializerExpression:
@@ -362,7 +368,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                         {
                             if (!element.IsKind(SyntaxKind.ComplexElementInitializerExpression))
                             {
-                                _handed.Add(new Handed(element, element, isReceiver: false, inClosure));
+                                _handed.Add(new Handed(element, "Add", element, isReceiver: false, inClosure));
                             }
                         }
 
@@ -372,14 +378,14 @@ namespace WebSocketHandoff.Analyzers.Flow
                         {
                             if (element is ExpressionElementSyntax expressionElement)
                             {
-                                _handed.Add(new Handed(element, expressionElement.Expression, isReceiver: false, inClosure));
+                                _handed.Add(new Handed(element, null, expressionElement.Expression, isReceiver: false, inClosure));
                             }
                         }
 
                         break;
                     case SyntaxKind.ThisConstructorInitializer:
                     case SyntaxKind.BaseConstructorInitializer:
-                        AddArguments(node, ((ConstructorInitializerSyntax)node).ArgumentList, inClosure);
+                        AddArguments(node, null, ((ConstructorInitializerSyntax)node).ArgumentList, inClosure);
                         break;
                     default:
                         if (node is AssignmentExpressionSyntax assignment)
@@ -422,7 +428,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                     _creations.Add((invocation, inClosure));
 
                     // The transport is the creation's own business; a user method that shares the name may take more.
-                    AddArguments(invocation, invocation.ArgumentList, inClosure);
+                    AddArguments(invocation, name, invocation.ArgumentList, inClosure);
                     return true;
                 }
 
@@ -432,7 +438,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                     {
                         case MemberAccessExpressionSyntax memberAccess:
                             _detaches.Add((invocation, memberAccess.Expression, inClosure));
-                            AddArguments(invocation, invocation.ArgumentList, inClosure);
+                            AddArguments(invocation, name, invocation.ArgumentList, inClosure);
                             return true;
                         case MemberBindingExpressionSyntax:
                             // `ws?.DetachAsync()`: the operation screen does not settle a detach of a conditional access either.
@@ -440,18 +446,18 @@ namespace WebSocketHandoff.Analyzers.Flow
                     }
                 }
 
-                AddArguments(invocation, invocation.ArgumentList, inClosure);
+                AddArguments(invocation, name, invocation.ArgumentList, inClosure);
 
                 // An extension method gets its receiver as an argument.
                 switch (invocation.Expression)
                 {
                     case MemberAccessExpressionSyntax receiverAccess:
-                        _handed.Add(new Handed(invocation, receiverAccess.Expression, isReceiver: true, inClosure));
+                        _handed.Add(new Handed(invocation, name, receiverAccess.Expression, isReceiver: true, inClosure));
                         break;
                     case MemberBindingExpressionSyntax:
                         if (ConditionalReceiver(invocation) is { } conditional)
                         {
-                            _handed.Add(new Handed(invocation, conditional, isReceiver: true, inClosure, isLocation: false));
+                            _handed.Add(new Handed(invocation, name, conditional, isReceiver: true, inClosure, isLocation: false));
                         }
                         else
                         {
@@ -464,7 +470,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                 return true;
             }
 
-            private void AddArguments(SyntaxNode call, BaseArgumentListSyntax? arguments, bool inClosure)
+            private void AddArguments(SyntaxNode call, string? callee, BaseArgumentListSyntax? arguments, bool inClosure)
             {
                 if (arguments == null)
                 {
@@ -473,7 +479,7 @@ namespace WebSocketHandoff.Analyzers.Flow
 
                 foreach (var argument in arguments.Arguments)
                 {
-                    _handed.Add(new Handed(call, argument.Expression, isReceiver: false, inClosure));
+                    _handed.Add(new Handed(call, callee, argument.Expression, isReceiver: false, inClosure));
                 }
             }
 
@@ -638,8 +644,11 @@ namespace WebSocketHandoff.Analyzers.Flow
             private bool HandedIsQuiet(Handed handed)
             {
                 var value = Unwrap(handed.Value);
-                if (CannotBeHandoff(value))
+                if (CannotBeHandoff(value)
+                    || (handed.Callee != null && !TextPrecheck.DetachingMethodNames(_model.Compilation, _cancellationToken).Contains(handed.Callee)))
                 {
+                    // Only a method declared in source that spells a detach can be counted as one (the analysis reads
+                    // its declaration); a call by any other name hands nothing to a detach.
                     return true;
                 }
 

@@ -1,6 +1,9 @@
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace WebSocketHandoff.Analyzers.Flow
 {
@@ -72,6 +75,72 @@ namespace WebSocketHandoff.Analyzers.Flow
 
         /// <summary>The names of the HandoffWebSocket methods that detach: <c>DetachAsync</c>, <c>SendAndDetachAsync</c>, <c>Detach</c>.</summary>
         internal static bool IsDetachName(string name) => name == "DetachAsync" || name == "SendAndDetachAsync" || name == "Detach";
+
+        /// <summary>
+        /// The names of the methods declared in the compilation's source whose declaration spells a detach: only a call of
+        /// one of these can count as a helper that detaches the HandoffWebSocket handed to it (the analysis reads the
+        /// callee's declaration for a detach of the parameter). Found from the same per-file needle positions, once per
+        /// compilation.
+        /// </summary>
+        public static HashSet<string> DetachingMethodNames(Compilation compilation, CancellationToken cancellationToken)
+        {
+            if (s_detachingMethods.TryGetValue(compilation, out var names))
+            {
+                return names;
+            }
+
+            names = new HashSet<string>();
+            foreach (var tree in compilation.SyntaxTrees)
+            {
+                var needles = s_needles.Of(tree, cancellationToken);
+                if (needles.Sorted.Length == 0 && !needles.HasEscape)
+                {
+                    continue;
+                }
+
+                var root = tree.GetRoot(cancellationToken);
+                if (needles.HasEscape)
+                {
+                    foreach (var token in root.DescendantTokens())
+                    {
+                        AddDeclaringMethods(token, names);
+                    }
+
+                    continue;
+                }
+
+                foreach (var position in needles.Sorted)
+                {
+                    AddDeclaringMethods(root.FindToken(position), names);
+                }
+            }
+
+            return s_detachingMethods.GetValue(compilation, _ => names);
+        }
+
+        private static readonly ConditionalWeakTable<Compilation, HashSet<string>> s_detachingMethods =
+            new ConditionalWeakTable<Compilation, HashSet<string>>();
+
+        private static void AddDeclaringMethods(SyntaxToken token, HashSet<string> names)
+        {
+            if (!token.IsKind(SyntaxKind.IdentifierToken) || !IsDetachName(token.ValueText))
+            {
+                return;
+            }
+
+            for (var node = token.Parent; node != null; node = node.Parent)
+            {
+                switch (node)
+                {
+                    case MethodDeclarationSyntax method:
+                        names.Add(method.Identifier.ValueText);
+                        break;
+                    case LocalFunctionStatementSyntax local:
+                        names.Add(local.Identifier.ValueText);
+                        break;
+                }
+            }
+        }
 
         /// <summary>Does the member's syntax mention one of these identifiers (the names of transport fields)?</summary>
         public static bool MemberMentions(SyntaxNode node, System.Collections.Generic.ICollection<string> names)
