@@ -51,6 +51,21 @@ class C : Base
         }
 
         [Fact]
+        public async Task A_lookup_in_the_base_arguments_of_a_primary_constructor_is_seen()
+        {
+            await Verify.VerifyAsync(Usings + @"
+class Base
+{
+    protected Base(object? o) { }
+}
+
+class D(int n) : Base({|WSH004:typeof(WebSocket).GetField(""_state"", BindingFlags.NonPublic | BindingFlags.Instance)|})
+{
+    public int N => n;
+}");
+        }
+
+        [Fact]
         public async Task A_lookup_spelled_with_a_unicode_escape_is_seen()
         {
             // The text of the method holds "Get\u0046ield" and no other entry point: the gate lets files with escapes through whole.
