@@ -136,9 +136,11 @@ public sealed class AnalyzerHarness
         return path is not null && System.IO.File.Exists(path) ? path : typeof(WebSocketHandoff.HandoffWebSocket).Assembly.Location;
     }
 
-    private static ImmutableArray<DiagnosticAnalyzer> LoadAnalyzers()
+    private static ImmutableArray<DiagnosticAnalyzer> LoadAnalyzers() => LoadAnalyzers(Assembly.Load(AnalyzerAssemblyName));
+
+    /// <summary>Every concrete C# analyzer of <paramref name="assembly"/>, in order of type name.</summary>
+    public static ImmutableArray<DiagnosticAnalyzer> LoadAnalyzers(Assembly assembly)
     {
-        Assembly assembly = Assembly.Load(AnalyzerAssemblyName);
         Type[] types;
         try
         {

@@ -28,15 +28,27 @@ public static class Program
             int files = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : CorpusGenerator.DefaultFiles;
             return TelemetryReport.Run(runs, files, Console.Out);
         }
+        if (args.Length > 1 && args[0] == "compare")
+        {
+            // compare BASELINE_DLL [rounds] [kind,kind…] [CURRENT_DLL]: this build's analyzers (or another's) against a
+            // baseline build's, alternating rounds in one process.
+            int rounds = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10;
+            CorpusKind[] kinds = args.Length > 3
+                ? Array.ConvertAll(args[3].Split(','), k => Enum.Parse<CorpusKind>(k))
+                : new[] { CorpusKind.Sparse, CorpusKind.Mixed, CorpusKind.Spread, CorpusKind.NoCreation };
+            return CompareReport.Run(args[1], rounds, kinds, args.Length > 4 ? args[4] : null, Console.Out);
+        }
         if (args.Length > 0 && args[0] == "profile")
         {
             // For a sampling profiler (dotnet-trace): compile one corpus with the WSH analyzers, over and over.
             var kind = args.Length > 1 ? Enum.Parse<CorpusKind>(args[1]) : CorpusKind.Spread;
             int runs = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10;
             AnalyzerHarness harness = AnalyzerHarness.Create(kind);
+            // profile KIND RUNS [ANALYZER_DLL]: another build's analyzers, loaded as the compare mode loads a baseline.
+            var analyzers = args.Length > 3 ? CompareReport.LoadBuild(System.IO.Path.GetFullPath(args[3])) : harness.Analyzers;
             for (int i = 0; i < runs; i++)
             {
-                harness.WithAnalyzers(harness.Analyzers);
+                harness.WithAnalyzers(analyzers);
             }
             return 0;
         }

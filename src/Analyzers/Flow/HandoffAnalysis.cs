@@ -33,6 +33,9 @@ namespace WebSocketHandoff.Analyzers.Flow
 
         public ISymbol Owner { get; }
 
+        /// <summary>The semantic model the block came with (what <see cref="SyntaxScreen"/> asks about names and types).</summary>
+        public SemanticModel? Model => _model ?? _root?.SemanticModel;
+
         /// <summary>The code block's syntax: what the text checks read and the order sorts by.</summary>
         public SyntaxNode Syntax { get; }
 
@@ -208,8 +211,8 @@ namespace WebSocketHandoff.Analyzers.Flow
         public List<DetachResult> Detaches { get; } = new List<DetachResult>();
 
         /// <param name="screen">
-        /// Skip the members <see cref="QuietMemberScreen"/> settles without a graph (always, but for the tests that check
-        /// the screen against the full analysis).
+        /// Skip the members <see cref="SyntaxScreen"/> settles without an operation tree and <see cref="QuietMemberScreen"/>
+        /// without a graph (always, but for the tests that check the screens against the full analysis).
         /// </param>
         public static HandoffAnalysis Analyze(TypeFlowContext context, IReadOnlyList<MemberBody> members, bool screen = true)
         {
@@ -238,9 +241,10 @@ namespace WebSocketHandoff.Analyzers.Flow
 
                 // A member that names neither a creation nor a detach may still call a helper of the type that detaches
                 // the HandoffWebSocket handed to it (`var raw = await SwitchAsync(ws, ct); await ws.SendAsync(…);`).
-                // The screen does not know which calls detach a field: a member that names such a helper goes to the analysis.
+                // The screens do not know which calls detach a field: a member that names such a helper goes to the analysis.
                 var callsHelper = helpers != null && TextPrecheck.MemberMentions(member.Syntax, helpers);
                 if (!(mayHandoff[i] || callsHelper)
+                    || (screen && !callsHelper && SyntaxScreen.IsQuiet(member.Syntax, member.Owner, member.Model, _context.Types, _context.CancellationToken))
                     || member.Root == null
                     || (screen && !callsHelper && QuietMemberScreen.IsQuiet(member.Root, _context.Types)))
                 {

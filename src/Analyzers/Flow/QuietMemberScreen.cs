@@ -478,6 +478,12 @@ namespace WebSocketHandoff.Analyzers.Flow
                             roots.Add(local.Local);
                             break;
                         case IParameterReferenceOperation parameter:
+                            if (new RefKey(parameter.Parameter, null).IsMemberOfThis)
+                            {
+                                // A primary-constructor parameter (`class C(Stream stream)`): visible from the other members.
+                                return false;
+                            }
+
                             roots.Add(parameter.Parameter);
                             break;
                         case IMemberReferenceOperation member when member.Instance == null || member.Instance is IInstanceReferenceOperation:

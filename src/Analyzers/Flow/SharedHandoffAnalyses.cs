@@ -149,6 +149,12 @@ namespace WebSocketHandoff.Analyzers.Flow
                 {
                     var a = members[i].Syntax;
                     var b = _members[i].Syntax;
+                    if (ReferenceEquals(a, b) && ReferenceEquals(members[i].Owner, _members[i].Owner))
+                    {
+                        // The usual case: every analyzer is handed the same nodes and symbols for the same code block.
+                        continue;
+                    }
+
                     if (a.SyntaxTree != b.SyntaxTree || a.Span != b.Span || !SymbolEqualityComparer.Default.Equals(members[i].Owner, _members[i].Owner))
                     {
                         return false;

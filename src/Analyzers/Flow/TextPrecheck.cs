@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.Text;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace WebSocketHandoff.Analyzers.Flow
 {
@@ -14,16 +14,14 @@ namespace WebSocketHandoff.Analyzers.Flow
     /// </summary>
     internal sealed class TextPrecheck
     {
-        private static readonly string[] Needles = { "CreateFromStream", "Detach" };
-
         /// <summary>Where each file's text holds a needle, found by one scan of the file per compilation.</summary>
-        private static readonly ConditionalWeakTable<SyntaxTree, TreeNeedles> s_trees = new ConditionalWeakTable<SyntaxTree, TreeNeedles>();
+        private static readonly TextNeedles s_needles = new TextNeedles("CreateFromStream", "Detach");
 
         public bool TypeMayHandoff(INamedTypeSymbol type, CancellationToken cancellationToken)
         {
             foreach (var reference in type.DeclaringSyntaxReferences)
             {
-                if (NeedlesOf(reference.SyntaxTree, cancellationToken).Positions.Length > 0)
+                if (s_needles.Of(reference.SyntaxTree, cancellationToken).Sorted.Length > 0)
                 {
                     return true;
                 }
@@ -35,29 +33,14 @@ namespace WebSocketHandoff.Analyzers.Flow
         /// <summary>Does the member's syntax name a creation or a detach?</summary>
         public static bool MemberMayHandoff(SyntaxNode node)
         {
-            var needles = NeedlesOf(node.SyntaxTree, CancellationToken.None);
+            var needles = s_needles.Of(node.SyntaxTree, CancellationToken.None);
             if (!needles.HasEscape)
             {
                 // No Unicode escape (\u, \U) in the file: an identifier's text holds its name, so only the tokens at the
-                // needles' places can be one. The positions are sorted: find the first inside the member.
-                var positions = needles.Positions;
+                // needles' places can be one. The positions are sorted: start from the first inside the member.
+                var positions = needles.Sorted;
                 var span = node.Span;
-                var low = 0;
-                var high = positions.Length;
-                while (low < high)
-                {
-                    var middle = (low + high) / 2;
-                    if (positions[middle] < span.Start)
-                    {
-                        low = middle + 1;
-                    }
-                    else
-                    {
-                        high = middle;
-                    }
-                }
-
-                for (var i = low; i < positions.Length && positions[i] < span.End; i++)
+                for (var i = needles.FirstAtOrAfter(span.Start); i < positions.Length && positions[i] < span.End; i++)
                 {
                     if (IsHandoffName(node.FindToken(positions[i])))
                     {
@@ -79,16 +62,6 @@ namespace WebSocketHandoff.Analyzers.Flow
             return false;
         }
 
-        private static TreeNeedles NeedlesOf(SyntaxTree tree, CancellationToken cancellationToken)
-        {
-            if (!s_trees.TryGetValue(tree, out var needles))
-            {
-                needles = s_trees.GetValue(tree, t => TreeNeedles.Find(t.GetText(cancellationToken)));
-            }
-
-            return needles;
-        }
-
         private static bool IsHandoffName(SyntaxToken token)
         {
             if (!token.IsKind(SyntaxKind.IdentifierToken))
@@ -103,6 +76,72 @@ namespace WebSocketHandoff.Analyzers.Flow
         /// <summary>The names of the HandoffWebSocket methods that detach: <c>DetachAsync</c>, <c>SendAndDetachAsync</c>, <c>Detach</c>.</summary>
         internal static bool IsDetachName(string name) => name == "DetachAsync" || name == "SendAndDetachAsync" || name == "Detach";
 
+        /// <summary>
+        /// The names of the methods declared in the compilation's source whose declaration spells a detach: only a call of
+        /// one of these can count as a helper that detaches the HandoffWebSocket handed to it (the analysis reads the
+        /// callee's declaration for a detach of the parameter). Found from the same per-file needle positions, once per
+        /// compilation.
+        /// </summary>
+        public static HashSet<string> DetachingMethodNames(Compilation compilation, CancellationToken cancellationToken)
+        {
+            if (s_detachingMethods.TryGetValue(compilation, out var names))
+            {
+                return names;
+            }
+
+            names = new HashSet<string>();
+            foreach (var tree in compilation.SyntaxTrees)
+            {
+                var needles = s_needles.Of(tree, cancellationToken);
+                if (needles.Sorted.Length == 0 && !needles.HasEscape)
+                {
+                    continue;
+                }
+
+                var root = tree.GetRoot(cancellationToken);
+                if (needles.HasEscape)
+                {
+                    foreach (var token in root.DescendantTokens())
+                    {
+                        AddDeclaringMethods(token, names);
+                    }
+
+                    continue;
+                }
+
+                foreach (var position in needles.Sorted)
+                {
+                    AddDeclaringMethods(root.FindToken(position), names);
+                }
+            }
+
+            return s_detachingMethods.GetValue(compilation, _ => names);
+        }
+
+        private static readonly ConditionalWeakTable<Compilation, HashSet<string>> s_detachingMethods =
+            new ConditionalWeakTable<Compilation, HashSet<string>>();
+
+        private static void AddDeclaringMethods(SyntaxToken token, HashSet<string> names)
+        {
+            if (!token.IsKind(SyntaxKind.IdentifierToken) || !IsDetachName(token.ValueText))
+            {
+                return;
+            }
+
+            for (var node = token.Parent; node != null; node = node.Parent)
+            {
+                switch (node)
+                {
+                    case MethodDeclarationSyntax method:
+                        names.Add(method.Identifier.ValueText);
+                        break;
+                    case LocalFunctionStatementSyntax local:
+                        names.Add(local.Identifier.ValueText);
+                        break;
+                }
+            }
+        }
+
         /// <summary>Does the member's syntax mention one of these identifiers (the names of transport fields)?</summary>
         public static bool MemberMentions(SyntaxNode node, System.Collections.Generic.ICollection<string> names)
         {
@@ -115,94 +154,6 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
 
             return false;
-        }
-
-        /// <summary>The sorted positions of every needle in a file's text, and whether the text has a Unicode escape.</summary>
-        private sealed class TreeNeedles
-        {
-            private TreeNeedles(int[] positions, bool hasEscape)
-            {
-                Positions = positions;
-                HasEscape = hasEscape;
-            }
-
-            public int[] Positions { get; }
-
-            public bool HasEscape { get; }
-
-            public static TreeNeedles Find(SourceText text)
-            {
-                const int ChunkSize = 4096;
-                var overlap = 0;
-                foreach (var needle in Needles)
-                {
-                    overlap = System.Math.Max(overlap, needle.Length - 1);
-                }
-
-                var found = new List<int>();
-                var hasEscape = false;
-                var buffer = new char[ChunkSize + overlap];
-                var carried = 0;
-                for (var position = 0; position < text.Length;)
-                {
-                    var count = System.Math.Min(ChunkSize, text.Length - position);
-                    text.CopyTo(position, buffer, carried, count);
-                    var length = carried + count;
-                    var bufferStart = position - carried;
-                    foreach (var needle in Needles)
-                    {
-                        // A match that lies wholly in the carried part was found in the previous chunk.
-                        AddMatches(buffer, length, needle, bufferStart, carried - needle.Length + 1, found);
-                    }
-
-                    hasEscape = hasEscape || HasEscapeIn(buffer, length);
-                    position += count;
-                    carried = System.Math.Min(overlap, length);
-                    System.Array.Copy(buffer, length - carried, buffer, 0, carried);
-                }
-
-                found.Sort();
-                return new TreeNeedles(found.ToArray(), hasEscape);
-            }
-
-            private static void AddMatches(char[] buffer, int length, string needle, int bufferStart, int firstNew, List<int> found)
-            {
-                // Array.IndexOf finds the first character (vectorized on .NET Core); the rest is compared by hand.
-                var first = needle[0];
-                var last = length - needle.Length;
-                for (var i = System.Math.Max(0, firstNew); i <= last; i++)
-                {
-                    i = System.Array.IndexOf(buffer, first, i, last - i + 1);
-                    if (i < 0)
-                    {
-                        return;
-                    }
-
-                    var j = 1;
-                    while (j < needle.Length && buffer[i + j] == needle[j])
-                    {
-                        j++;
-                    }
-
-                    if (j == needle.Length)
-                    {
-                        found.Add(bufferStart + i);
-                    }
-                }
-            }
-
-            private static bool HasEscapeIn(char[] buffer, int length)
-            {
-                for (var i = System.Array.IndexOf(buffer, '\\', 0, length); i >= 0 && i < length - 1; i = System.Array.IndexOf(buffer, '\\', i + 1, length - i - 1))
-                {
-                    if (buffer[i + 1] == 'u' || buffer[i + 1] == 'U')
-                    {
-                        return true;
-                    }
-                }
-
-                return false;
-            }
         }
     }
 }

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
 using System.Collections.Immutable;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -148,8 +150,40 @@ namespace WebSocketHandoff.Analyzers
                 compilation.GetTypeByMetadataName("System.Reflection.Assembly"),
                 compilation.GetTypeByMetadataName("System.Reflection.Module"));
 
-            context.RegisterSyntaxNodeAction(analysis.AnalyzeInvocation, SyntaxKind.InvocationExpression);
+            // Calls are looked at only in code blocks whose text spells a reflection entry point: a callback per call of
+            // every body was most of what this rule cost on code that uses no reflection.
+            context.RegisterCodeBlockStartAction<SyntaxKind>(block =>
+            {
+                if (EntryPoints.MayContain(block.CodeBlock.SyntaxTree, block.CodeBlock.Span, block.CancellationToken))
+                {
+                    block.RegisterSyntaxNodeAction(analysis.AnalyzeInvocation, SyntaxKind.InvocationExpression);
+                }
+            });
             context.RegisterSymbolAction(analysis.AnalyzeMethod, SymbolKind.Method);
+        }
+
+        /// <summary>
+        /// Words one of which a code block must spell for a call in it to be looked at (<see cref="Analysis.AnalyzeInvocation"/>
+        /// gives up on any other): the names of the lookups and of the words of instance helpers, <c>GetType</c>
+        /// (<c>GetTypes</c>, <c>GetTypeInfo</c>), <c>CreateInstance</c>, <c>DefinedTypes</c>, and what a user helper's type
+        /// argument is written with (<c>typeof</c>, <c>GetType</c>, <c>AsType</c>).
+        /// </summary>
+        /// <remarks>Made on first use, not by a field initializer: the word lists are static fields of other parts of this
+        /// partial class, whose initializers may run after this part's.</remarks>
+        private static Flow.TextNeedles EntryPoints =>
+            System.Threading.LazyInitializer.EnsureInitialized(ref s_entryPoints, () => new Flow.TextNeedles(EntryPointWords()))!;
+
+        private static Flow.TextNeedles? s_entryPoints;
+
+        private static string[] EntryPointWords()
+        {
+            var words = new List<string> { "GetType", "CreateInstance", "DefinedTypes", "typeof", "AsType" };
+            words.AddRange(s_instanceHelperWords);
+            words.AddRange(s_lookupNames);
+
+            // A word that holds another is found through it: keep the shortest.
+            words.RemoveAll(word => words.Exists(other => other != word && word.Contains(other)));
+            return words.Distinct(StringComparer.Ordinal).ToArray();
         }
 
         private enum Kind
