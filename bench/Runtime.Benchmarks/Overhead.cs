@@ -199,7 +199,8 @@ public static class Overhead
 
             byte[] header = size < 126
                 ? new byte[] { 0x82, (byte)size }
-                : size < 65536 ? new byte[] { 0x82, 126, (byte)(size >> 8), (byte)size } : throw new ArgumentOutOfRangeException(nameof(size));
+                : size < 65536 ? new byte[] { 0x82, 126, (byte)(size >> 8), (byte)size }
+                : new byte[] { 0x82, 127, 0, 0, 0, 0, (byte)(size >> 24), (byte)(size >> 16), (byte)(size >> 8), (byte)size };
             int frame = header.Length + size;
             int count = Math.Max(1, 65536 / frame);
             _frames = new byte[frame * count];
