@@ -97,7 +97,7 @@ namespace WebSocketHandoff
         private int ReadResidualSynchronously(FrameBoundedStream residual, Memory<byte> buffer)
         {
             int timeout = _transport.CanTimeout ? _transport.ReadTimeout : Timeout.Infinite;
-            using CancellationTokenSource? timer = timeout is > 0 and not Timeout.Infinite ? new CancellationTokenSource(timeout) : null;
+            using CancellationTokenSource? timer = timeout > 0 ? new CancellationTokenSource(timeout) : null;
             try
             {
                 return residual.ReadResidualAsync(buffer, timer?.Token ?? CancellationToken.None).AsTask().GetAwaiter().GetResult();

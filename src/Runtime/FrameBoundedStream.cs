@@ -31,7 +31,7 @@ namespace WebSocketHandoff
         private const string DetachedWriteMessage =
             "The WebSocket was detached: it can no longer send. Write to the stream that the detach returned.";
 
-        private const string AbortedDuringDetachMessage =
+        internal const string AbortedDuringDetachMessage =
             "The WebSocket was aborted or disposed during the detach: its connection was closed and nothing was handed off.";
 
         private const string WriteFailedMessage =
@@ -749,16 +749,28 @@ namespace WebSocketHandoff
         {
             lock (_lock)
             {
-                if (Gate != WriteGate.Open)
+                // Decided and swapped on one reading of the word: a frame write claims it through the open gate with a
+                // compare-and-swap too, so a send whose frame starts between a reading and the swap makes the swap fail
+                // and is seen on the next reading (a separate read, then a gate change, let it start unseen and skipped
+                // the hold).
+                while (true)
                 {
-                    return;
-                }
+                    int state = Volatile.Read(ref _writeState);
+                    if ((WriteGate)(state & GateMask) != WriteGate.Open)
+                    {
+                        return;
+                    }
 
-                // The application's send already has its frame in flight: hold what queues up behind it now. Otherwise
-                // its frame has not started (or has ended: then a control frame may still pass before the handoff point).
-                int state = Volatile.Read(ref _writeState);
-                bool dataInFlight = (state & (InFlightBit | DataBit)) == (InFlightBit | DataBit);
-                SetWriteGate(dataInFlight ? WriteGate.Paused : WriteGate.Draining);
+                    // The application's send already has its frame in flight: hold what queues up behind it now.
+                    // Otherwise its frame has not started (or has ended: then a control frame may still pass before the
+                    // handoff point).
+                    bool dataInFlight = (state & (InFlightBit | DataBit)) == (InFlightBit | DataBit);
+                    int next = (state & ~GateMask) | (int)(dataInFlight ? WriteGate.Paused : WriteGate.Draining);
+                    if (Interlocked.CompareExchange(ref _writeState, next, state) == state)
+                    {
+                        return;
+                    }
+                }
             }
         }
 

@@ -30,9 +30,6 @@ namespace WebSocketHandoff
             "A message is being sent (EndOfMessage not sent yet): detaching now would leave the peer inside it. " +
             "Finish it with SendAsync(..., endOfMessage: true) before detaching.";
 
-        private const string AbortedDuringDetachMessage =
-            "The WebSocket was aborted or disposed during the detach: its connection was closed and nothing was handed off.";
-
         private const string DetachingMessage =
             "A detach is in progress on this WebSocket: no further WebSocket operation can start. Use the stream that the detach returns.";
 
@@ -274,7 +271,7 @@ namespace WebSocketHandoff
 
                     _transport.Fail();
                     _webSocket.Abort();
-                    throw new WebSocketException(WebSocketError.InvalidState, AbortedDuringDetachMessage, ex);
+                    throw new WebSocketException(WebSocketError.InvalidState, FrameBoundedStream.AbortedDuringDetachMessage, ex);
                 }
 
                 _transport.Resume();
@@ -313,7 +310,7 @@ namespace WebSocketHandoff
                 _webSocket.Abort();
                 if (ex is not WebSocketException && _transport.AbortRequested)
                 {
-                    throw new WebSocketException(WebSocketError.InvalidState, AbortedDuringDetachMessage, ex);
+                    throw new WebSocketException(WebSocketError.InvalidState, FrameBoundedStream.AbortedDuringDetachMessage, ex);
                 }
 
                 throw;
