@@ -182,8 +182,8 @@ namespace WebSocketHandoff.Analyzers
             words.AddRange(s_lookupNames);
 
             // A word that holds another is found through it: keep the shortest.
-            words.RemoveAll(word => words.Exists(other => other != word && word.Contains(other)));
-            return words.Distinct(StringComparer.Ordinal).ToArray();
+            var all = words.Distinct(StringComparer.Ordinal).ToArray();
+            return all.Where(word => !all.Any(other => other != word && word.Contains(other))).ToArray();
         }
 
         private enum Kind
