@@ -30,6 +30,11 @@ namespace WebSocketHandoff
             "A message is being sent (EndOfMessage not sent yet): detaching now would leave the peer inside it. " +
             "Finish it with SendAsync(..., endOfMessage: true) before detaching.";
 
+        private const string ClosedDuringDetachMessage =
+            "The WebSocket closed its connection while the detach waited (a completed close handshake, a failed receive or a " +
+            "protocol error ends the WebSocket and disposes its stream): nothing was handed off. Detach only a WebSocket that " +
+            "is open, before closing it.";
+
         private const string DetachingMessage =
             "A detach is in progress on this WebSocket: no further WebSocket operation can start. Use the stream that the detach returns.";
 
@@ -269,9 +274,13 @@ namespace WebSocketHandoff
                         _sendsDrained = null;
                     }
 
+                    bool byOwner = _transport.AbortRequested;
                     _transport.Fail();
                     _webSocket.Abort();
-                    throw new WebSocketException(WebSocketError.InvalidState, FrameBoundedStream.AbortedDuringDetachMessage, ex);
+                    throw new WebSocketException(
+                        WebSocketError.InvalidState,
+                        byOwner ? FrameBoundedStream.AbortedDuringDetachMessage : ClosedDuringDetachMessage,
+                        ex);
                 }
 
                 _transport.Resume();
