@@ -598,9 +598,8 @@ namespace WebSocketHandoff
                 if (Gate is not (WriteGate.Open or WriteGate.Paused or WriteGate.Draining))
                 {
                     // ManagedWebSocket writes one whole frame per call, so the first byte tells the frame's kind.
-                    bool control = frame.IsEmpty || (frame.Span[0] & 0x08) != 0;
                     bool close = !frame.IsEmpty && (frame.Span[0] & 0x0F) == 0x08;
-                    if (control && !close)
+                    if (!data && !close)
                     {
                         // Keep-alive pings and pongs after the handoff point: the WebSocket layer's own traffic, which
                         // must not reach what is now a raw stream.

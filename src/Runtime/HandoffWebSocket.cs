@@ -268,15 +268,8 @@ namespace WebSocketHandoff
                 {
                     // Abort/Dispose (or the WebSocket failing) while the detach waited: the connection is closed, there is
                     // nothing to go back to.
-                    lock (_gate)
-                    {
-                        _phase = Phase.Failed;
-                        _sendsDrained = null;
-                    }
-
                     bool byOwner = _transport.AbortRequested;
-                    _transport.Fail();
-                    _webSocket.Abort();
+                    FailDetach();
                     throw new WebSocketException(
                         WebSocketError.InvalidState,
                         byOwner ? FrameBoundedStream.AbortedDuringDetachMessage : ClosedDuringDetachMessage,
@@ -310,13 +303,7 @@ namespace WebSocketHandoff
             {
                 // The last frame may be incomplete on the wire, or the owner aborted: the connection cannot be handed
                 // over. Close it rather than hand back a stream in an unknown state.
-                lock (_gate)
-                {
-                    _phase = Phase.Failed;
-                }
-
-                _transport.Fail();
-                _webSocket.Abort();
+                FailDetach();
                 if (ex is not WebSocketException && _transport.AbortRequested)
                 {
                     throw new WebSocketException(WebSocketError.InvalidState, FrameBoundedStream.AbortedDuringDetachMessage, ex);
@@ -342,6 +329,19 @@ namespace WebSocketHandoff
                 throw new InvalidOperationException(
                     $"The WebSocket is {state}: it has sent its close frame and can send no final message. Use DetachAsync instead of SendAndDetachAsync.");
             }
+        }
+
+        /// <summary>Ends a detach that can neither go on nor go back: the connection is closed, nothing is handed off.</summary>
+        private void FailDetach()
+        {
+            lock (_gate)
+            {
+                _phase = Phase.Failed;
+                _sendsDrained = null;
+            }
+
+            _transport.Fail();
+            _webSocket.Abort();
         }
 
         private void ThrowIfNotAttached()
