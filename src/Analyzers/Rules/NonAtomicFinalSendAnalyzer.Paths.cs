@@ -107,20 +107,16 @@ namespace WebSocketHandoff.Analyzers
             {
                 foreach (BasicBlock block in graph.Blocks)
                 {
-                    foreach (IOperation statement in block.Operations)
+                    int count = block.Operations.Length;
+                    for (int i = 0; i <= count; i++)
                     {
-                        foreach (IOperation operation in statement.DescendantsAndSelf())
+                        IOperation? statement = i < count ? block.Operations[i] : block.BranchValue;
+                        if (statement is null)
                         {
-                            if (operation is IFlowAnonymousFunctionOperation flow && SymbolEqualityComparer.Default.Equals(flow.Symbol, lambda))
-                            {
-                                return graph.GetAnonymousFunctionControlFlowGraph(flow, cancellationToken);
-                            }
+                            continue;
                         }
-                    }
 
-                    if (block.BranchValue is { } value)
-                    {
-                        foreach (IOperation operation in value.DescendantsAndSelf())
+                        foreach (IOperation operation in statement.DescendantsAndSelf())
                         {
                             if (operation is IFlowAnonymousFunctionOperation flow && SymbolEqualityComparer.Default.Equals(flow.Symbol, lambda))
                             {
