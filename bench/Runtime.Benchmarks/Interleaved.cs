@@ -93,10 +93,13 @@ public static class Interleaved
         }
         foreach (int size in new[] { 16, 1024 })
         {
-            // Controls: the BCL WebSocket against itself over a pass-through stream (the candidate column), for the floor
-            // that one more stream layer sets on this machine. Only with --rows naming them (e.g. --rows control).
-            AddAttached(pairs, size, "Receive (pass-through control)", b => b.Bcl_Receive, p => p.Bcl_Receive, connections, control: true);
-            AddAttached(pairs, size, "Send (pass-through control)", b => b.Bcl_Send, p => p.Bcl_Send, connections, control: true);
+            // Controls, only with --rows naming them (e.g. --rows control): the BCL WebSocket against itself over a
+            // pass-through stream (the candidate column), for the floor that one more stream layer sets on this machine;
+            // and the BCL WebSocket against itself (A/A), which must read 1.00 — anything else is the method's own bias.
+            AddAttached(pairs, size, "Receive (pass-through control)", b => b.Bcl_Receive, p => p.Bcl_Receive, connections, Control.PassThrough);
+            AddAttached(pairs, size, "Send (pass-through control)", b => b.Bcl_Send, p => p.Bcl_Send, connections, Control.PassThrough);
+            AddAttached(pairs, size, "Receive (A/A control)", b => b.Bcl_Receive, p => p.Bcl_Receive, connections, Control.Same);
+            AddAttached(pairs, size, "Send (A/A control)", b => b.Bcl_Send, p => p.Bcl_Send, connections, Control.Same);
         }
         foreach (int buffer in new[] { 4096, 65536 })
         {
@@ -135,9 +138,17 @@ public static class Interleaved
         return 0;
     }
 
+    /// <summary>What the candidate column of an attached row runs: the helper, or one of the two controls.</summary>
+    private enum Control
+    {
+        None,
+        PassThrough,
+        Same,
+    }
+
     private static void AddAttached(List<(string, Func<Pair>)> pairs, int size, string category,
         Func<AttachedThroughput, Func<Task>> baseline, Func<AttachedThroughput, Func<Task>> candidate, Connections connections,
-        bool control = false)
+        Control control = Control.None)
     {
         string param = size.ToString(CultureInfo.InvariantCulture) + " B";
         pairs.Add((category + " " + param, () =>
@@ -151,13 +162,17 @@ public static class Interleaved
             (Func<Lease> handoff, Action handoffCleanup) = Source(connections, () =>
             {
                 var h = new AttachedThroughput { MessageSize = size };
-                if (control)
+                switch (control)
                 {
-                    h.SetupPassThrough();
-                }
-                else
-                {
-                    h.SetupHandoff();
+                    case Control.PassThrough:
+                        h.SetupPassThrough();
+                        break;
+                    case Control.Same:
+                        h.SetupBcl();
+                        break;
+                    default:
+                        h.SetupHandoff();
+                        break;
                 }
 
                 return h;
@@ -213,7 +228,7 @@ public static class Interleaved
     {
         for (int i = 0; i < WarmUpRounds; i++)
         {
-            Round(pair, baselineFirst: i % 2 == 0);
+            Round(pair, i);
         }
 
         var baseline = new List<double>();
@@ -222,7 +237,7 @@ public static class Interleaved
         long baselineAllocated = 0, candidateAllocated = 0;
         for (int i = 0; i < rounds; i++)
         {
-            ((double b, long ba), (double c, long ca)) = Round(pair, baselineFirst: i % 2 == 0);
+            ((double b, long ba), (double c, long ca)) = Round(pair, i);
             baseline.Add(b);
             candidate.Add(c);
             ratios.Add(c / b);
@@ -239,12 +254,26 @@ public static class Interleaved
 
     /// <summary>
     /// One round: both sides' connections are taken (opened, for fresh ones) before either is timed, so no set-up runs
-    /// between the two timings; they are released after both.
+    /// between the two timings; they are released after both. Which side is timed first alternates every round, and which
+    /// side's connection is opened first every second round, so each of the four orders comes up equally often (a side
+    /// whose connection is always the older one, or always timed first, would carry that into every round).
     /// </summary>
-    private static ((double, long) Baseline, (double, long) Candidate) Round(Pair pair, bool baselineFirst)
+    private static ((double, long) Baseline, (double, long) Candidate) Round(Pair pair, int round)
     {
-        Lease baseline = pair.Baseline();
-        Lease candidate = pair.Candidate();
+        bool baselineFirst = round % 2 == 0;
+        bool baselineOpenedFirst = round / 2 % 2 == 0;
+        Lease baseline, candidate;
+        if (baselineOpenedFirst)
+        {
+            baseline = pair.Baseline();
+            candidate = pair.Candidate();
+        }
+        else
+        {
+            candidate = pair.Candidate();
+            baseline = pair.Baseline();
+        }
+
         try
         {
             if (baselineFirst)

@@ -70,16 +70,26 @@ namespace WebSocketHandoff
 
         private volatile ReadSide _readSide;
         private string _releasedMessage = DetachedReadMessage;
-        // The write gate and whether a frame write is in flight, in one word: a frame write while the gate is open takes
-        // no lock, only a compare-and-swap from "open, idle" to "open, in flight" (a lock pair per frame was a measurable
-        // part of a 16-byte send). Whoever changes the gate does so with a compare-and-swap on the same word, so a write
-        // either started before the gate left Open (and the detach waits for it) or does not start on the fast path.
+        // The write gate and whether a frame write is in flight, in one word: a control frame (ping, pong, close) written
+        // while the gate is open takes no lock, only a compare-and-swap from "open, idle" to "open, in flight" (a lock pair
+        // per frame was a measurable part of a 16-byte send). Whoever changes the gate does so with a compare-and-swap on
+        // the same word, so a write either started before the gate left Open (and the detach waits for it) or does not
+        // start on the fast path.
+        // A data frame while the gate is open is not marked at all: it belongs to an application send, which the
+        // HandoffWebSocket counts from before the WebSocket is asked until after the frame is written, and a detach waits
+        // for those sends before it looks at this word. Two interlocked operations fewer per send (after a send's system
+        // call they cost far more than their few nanoseconds on a warm core).
         private const int GateMask = 0b111;
         private const int InFlightBit = 0b1000;
-        // Set with InFlightBit when the frame in flight is a data frame (an application send): a detach that waits for
-        // the application's last send can then hold the WebSocket's control frames that queue up behind it.
+        // Set with InFlightBit when the frame in flight is a data frame written through a closed gate (the final message).
         private const int DataBit = 0b10000;
         private int _writeState;
+
+        // Data frames written so far, counted by their writer after the write (one writer at a time: the WebSocket's send
+        // lock orders the frame writes, and makes the count exact for the next writer). A detach that begins while a send
+        // is in flight notes it; a control frame that finds it moved since then knows that send's frame went out before it.
+        private int _dataFramesWritten;
+        private int _dataFramesAtDrain;
 
         // A frame write the transport completes later ends here, not in an async method: the WebSocket awaits this stream
         // (as an IValueTaskSource) and the transport's awaiter calls back directly, so an asynchronous completion costs one
@@ -88,7 +98,7 @@ namespace WebSocketHandoff
         private readonly Action _onWriteCompleted;
         private ManualResetValueTaskSourceCore<bool> _writeCompletion;
         private ConfiguredValueTaskAwaitable.ConfiguredValueTaskAwaiter _pendingWrite;
-        private bool _pendingWriteFinal;
+        private WriteKind _pendingWriteKind;
         private bool _keepFinal;
         private Exception? _writeError;
         private TaskCompletionSource<bool>? _writesDrained;
@@ -139,11 +149,28 @@ namespace WebSocketHandoff
             Closed,
 
             /// <summary>
-            /// A detach waits for an application send that has not started its frame write: frames pass, and that data frame
-            /// moves the gate to <see cref="Paused"/> as it starts (control frames queued behind it then wait). Control frames
+            /// A detach waits for an application send: frames pass until that send's data frame is written or starts (it moves
+            /// the gate to <see cref="Paused"/> as it starts through this gate; a control frame that finds the data frame
+            /// count moved since the detach began does so too), and control frames wait from then on. Control frames
             /// cannot wait before it: one holding the WebSocket's send lock would keep the send, and the detach, waiting.
             /// </summary>
             Draining,
+        }
+
+        /// <summary>What a frame write is, for what its end must do.</summary>
+        private enum WriteKind
+        {
+            /// <summary>A data frame through the open gate: unmarked, only counted.</summary>
+            Data,
+
+            /// <summary>A frame marked in flight in <see cref="_writeState"/>: a control frame, or a data frame during a detach.</summary>
+            Marked,
+
+            /// <summary>A marked data frame, counted too.</summary>
+            MarkedData,
+
+            /// <summary>The final message of SendAndDetachAsync: the gate closes behind it.</summary>
+            Final,
         }
 
         private enum ReadStep
@@ -570,20 +597,31 @@ namespace WebSocketHandoff
 
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default)
         {
-            int inFlight = InFlightBit | (!frame.IsEmpty && (frame.Span[0] & 0x08) == 0 ? DataBit : 0);
-            if (Interlocked.CompareExchange(ref _writeState, (int)WriteGate.Open | inFlight, (int)WriteGate.Open) == (int)WriteGate.Open)
+            // ManagedWebSocket writes one whole frame per call, so the first byte tells the frame's kind.
+            bool data = !frame.IsEmpty && (frame.Span[0] & 0x08) == 0;
+            if (data)
+            {
+                if (Gate == WriteGate.Open)
+                {
+                    // An application send's frame with no detach deciding: a detach that begins now waits for the send
+                    // (see _writeState), so the frame needs no mark.
+                    return StartWrite(frame, WriteKind.Data, cancellationToken);
+                }
+            }
+            else if (Interlocked.CompareExchange(ref _writeState, (int)WriteGate.Open | InFlightBit, (int)WriteGate.Open) == (int)WriteGate.Open)
             {
                 // The gate is open: no detach is deciding, and none can commit before this write ends (it waits for it).
-                return StartWrite(frame, final: false, cancellationToken);
+                return StartWrite(frame, WriteKind.Marked, cancellationToken);
             }
 
-            bool final = false;
+            int inFlight = InFlightBit | (data ? DataBit : 0);
+            WriteKind kind = data ? WriteKind.MarkedData : WriteKind.Marked;
             lock (_lock)
             {
-                bool data = (inFlight & DataBit) != 0;
-                if (Gate == WriteGate.Draining && data)
+                if (Gate == WriteGate.Draining && (data || _dataFramesWritten != _dataFramesAtDrain))
                 {
-                    // The application's last send before the detach: control frames queued behind it now wait.
+                    // The application's last send before the detach has its frame on the way (this one), or written (a
+                    // control frame that queued up behind it): control frames from now on wait.
                     SetWriteGate(WriteGate.Paused);
                 }
 
@@ -597,7 +635,6 @@ namespace WebSocketHandoff
 
                 if (Gate is not (WriteGate.Open or WriteGate.Paused or WriteGate.Draining))
                 {
-                    // ManagedWebSocket writes one whole frame per call, so the first byte tells the frame's kind.
                     bool close = !frame.IsEmpty && (frame.Span[0] & 0x0F) == 0x08;
                     if (!data && !close)
                     {
@@ -613,16 +650,16 @@ namespace WebSocketHandoff
                         return ValueTask.FromException(new IOException(DetachedWriteMessage));
                     }
 
-                    final = true;
+                    kind = WriteKind.Final;
                 }
 
                 Interlocked.Or(ref _writeState, inFlight);
             }
 
-            return StartWrite(frame, final, cancellationToken);
+            return StartWrite(frame, kind, cancellationToken);
         }
 
-        private ValueTask StartWrite(ReadOnlyMemory<byte> frame, bool final, CancellationToken cancellationToken)
+        private ValueTask StartWrite(ReadOnlyMemory<byte> frame, WriteKind kind, CancellationToken cancellationToken)
         {
             ValueTask write;
             try
@@ -631,19 +668,19 @@ namespace WebSocketHandoff
             }
             catch (Exception ex)
             {
-                EndWrite(final, ex);
+                EndWrite(kind, ex);
                 throw;
             }
 
             if (write.IsCompletedSuccessfully)
             {
                 write.GetAwaiter().GetResult();
-                EndWrite(final, null);
+                EndWrite(kind, null);
                 return default;
             }
 
             _writeCompletion.Reset();
-            _pendingWriteFinal = final;
+            _pendingWriteKind = kind;
             _pendingWrite = write.ConfigureAwait(false).GetAwaiter();
             _pendingWrite.UnsafeOnCompleted(_onWriteCompleted);
             return new ValueTask(this, _writeCompletion.Version);
@@ -651,7 +688,7 @@ namespace WebSocketHandoff
 
         private void OnWriteCompleted()
         {
-            bool final = _pendingWriteFinal;
+            WriteKind kind = _pendingWriteKind;
             try
             {
                 _pendingWrite.GetResult();
@@ -659,13 +696,13 @@ namespace WebSocketHandoff
             catch (Exception ex)
             {
                 _pendingWrite = default;
-                EndWrite(final, ex);
+                EndWrite(kind, ex);
                 _writeCompletion.SetException(ex);
                 return;
             }
 
             _pendingWrite = default;
-            EndWrite(final, null);
+            EndWrite(kind, null);
             _writeCompletion.SetResult(true);
         }
 
@@ -683,9 +720,28 @@ namespace WebSocketHandoff
         }
 
         /// <summary>Ends a transport write; a failed one (faulted or cancelled) may have left a partial frame, which is remembered.</summary>
-        private void EndWrite(bool final, Exception? error)
+        private void EndWrite(WriteKind kind, Exception? error)
         {
+            if (error is null && kind is WriteKind.Data or WriteKind.MarkedData or WriteKind.Final)
+            {
+                _dataFramesWritten++;
+            }
+
+            if (kind == WriteKind.Data)
+            {
+                if (error is not null)
+                {
+                    lock (_lock)
+                    {
+                        _writeError ??= error;
+                    }
+                }
+
+                return;
+            }
+
             TaskCompletionSource<bool>? drained;
+            bool final = kind == WriteKind.Final;
             if (!final && error is null)
             {
                 // The common end, without a lock: clear the bit, then look for a detach waiting for it (it publishes its
@@ -748,28 +804,23 @@ namespace WebSocketHandoff
         {
             lock (_lock)
             {
-                // Decided and swapped on one reading of the word: a frame write claims it through the open gate with a
-                // compare-and-swap too, so a send whose frame starts between a reading and the swap makes the swap fail
-                // and is seen on the next reading (a separate read, then a gate change, let it start unseen and skipped
-                // the hold).
-                while (true)
+                // The data frames so far: the send being waited for has written its frame once the count moves on (or,
+                // if it has already, the count read here may be one short, which holds the control frames too: the
+                // send's frame is out, so nothing waits behind them).
+                _dataFramesAtDrain = _dataFramesWritten;
+
+                // A control frame claims the word through the open gate with a compare-and-swap: swap on one reading, or
+                // read again.
+                int state;
+                do
                 {
-                    int state = Volatile.Read(ref _writeState);
+                    state = Volatile.Read(ref _writeState);
                     if ((WriteGate)(state & GateMask) != WriteGate.Open)
                     {
                         return;
                     }
-
-                    // The application's send already has its frame in flight: hold what queues up behind it now.
-                    // Otherwise its frame has not started (or has ended: then a control frame may still pass before the
-                    // handoff point).
-                    bool dataInFlight = (state & (InFlightBit | DataBit)) == (InFlightBit | DataBit);
-                    int next = (state & ~GateMask) | (int)(dataInFlight ? WriteGate.Paused : WriteGate.Draining);
-                    if (Interlocked.CompareExchange(ref _writeState, next, state) == state)
-                    {
-                        return;
-                    }
                 }
+                while (Interlocked.CompareExchange(ref _writeState, (state & ~GateMask) | (int)WriteGate.Draining, state) != state);
             }
         }
 
