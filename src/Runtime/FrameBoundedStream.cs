@@ -38,6 +38,11 @@ namespace WebSocketHandoff
             "A WebSocket frame write failed before the handoff point: the frame may be incomplete on the wire, so the connection was closed instead of handed off.";
 
         private readonly Stream _transport;
+
+        // A NetworkStream's flush does nothing (it has no buffer), and the WebSocket flushes after every frame: skipping the
+        // call saves a transport access right after each send's system call, when the transport object is least likely
+        // to be in the cache.
+        private readonly bool _flushIsNoOp;
         private readonly object _lock = new object();
         // One wake-up for the WebSocket's reads, one for the detached stream's residual reads: the receive pending at a
         // detach may still be completing (its continuation queued, its token registered) when the detached stream's first
@@ -109,6 +114,7 @@ namespace WebSocketHandoff
         public FrameBoundedStream(Stream transport)
         {
             _transport = transport;
+            _flushIsNoOp = transport.GetType() == typeof(System.Net.Sockets.NetworkStream);
             _onFillCompleted = OnFillCompleted;
             _onWriteCompleted = OnWriteCompleted;
             _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
@@ -604,7 +610,7 @@ namespace WebSocketHandoff
                 if (Gate == WriteGate.Open)
                 {
                     // An application send's frame with no detach deciding: a detach that begins now waits for the send
-                    // (see _writeState), so the frame needs no mark.
+                    // (see _writeState), so the frame needs no mark, only a count once written.
                     return StartWrite(frame, WriteKind.Data, cancellationToken);
                 }
             }
@@ -679,6 +685,12 @@ namespace WebSocketHandoff
                 return default;
             }
 
+            return ContinueWrite(write, kind);
+        }
+
+        /// <summary>A frame write the transport has not completed at once (or failed at once): it ends in <see cref="OnWriteCompleted"/>.</summary>
+        private ValueTask ContinueWrite(ValueTask write, WriteKind kind)
+        {
             _writeCompletion.Reset();
             _pendingWriteKind = kind;
             _pendingWrite = write.ConfigureAwait(false).GetAwaiter();
@@ -780,7 +792,7 @@ namespace WebSocketHandoff
             // ManagedWebSocket flushes after every frame it writes, so this takes no lock (one was a measurable part of a
             // send: 20-odd ns). The gate is read once: a detach that closes it just after this still has the transport
             // flushed once more, as it would have been with the check under a lock and the flush after it.
-            if (Gate is WriteGate.FinalOnly or WriteGate.Closed)
+            if (_flushIsNoOp || Gate is WriteGate.FinalOnly or WriteGate.Closed)
             {
                 return Task.CompletedTask;
             }
