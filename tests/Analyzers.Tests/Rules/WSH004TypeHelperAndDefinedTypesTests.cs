@@ -7,7 +7,8 @@ namespace WebSocketHandoff.Analyzers.Tests.Rules
     /// <summary>
     /// WSH004: your own helper around <c>Type.GetType(name)</c>/<c>Assembly.GetType(name)</c> called with a literal naming a
     /// non-public System.Net.WebSockets type (and the type it returns followed), and a <c>foreach</c> over
-    /// <c>assembly.DefinedTypes</c> comparing the loop variable's name.
+    /// <c>assembly.DefinedTypes</c> comparing the loop variable's name; members picked out of a list by a <c>const</c>, by
+    /// <c>nameof</c>, or (out of a list of non-public members only) by a part of the name.
     /// </summary>
     public class WSH004TypeHelperAndDefinedTypesTests
     {
@@ -90,6 +91,63 @@ class C
         return null;
     }
 }", step: 7);
+
+        // ---- member list picks not by one literal ----
+
+        [Fact]
+        public Task A_pick_by_a_const_by_nameof_or_by_a_name_part_out_of_a_non_public_list_is_followed() => Verify.VerifyAsync(Usings + @"
+class C
+{
+    const string Inner = ""_innerWebSocket"";
+
+    static object? ByConst(ClientWebSocket ws)
+    {
+        var inner = {|WSH004:typeof(ClientWebSocket).GetFields(BindingFlags.NonPublic | BindingFlags.Instance)|}.First(f => f.Name == Inner).GetValue(ws)!;
+        return {|WSH004:inner.GetType().GetField(""_webSocket"", BindingFlags.NonPublic | BindingFlags.Instance)|};
+    }
+
+    static object? ByNameof(ClientWebSocket ws)
+    {
+        var options = typeof(ClientWebSocket).GetProperties().First(p => p.Name == nameof(ClientWebSocket.Options)).GetValue(ws)!;
+        return {|WSH004:options.GetType().GetField(""_requestHeaders"", BindingFlags.NonPublic | BindingFlags.Instance)|};
+    }
+
+    static object? ByPrefix(ClientWebSocket ws)
+    {
+        var field = {|WSH004:typeof(ClientWebSocket).GetFields(BindingFlags.NonPublic | BindingFlags.Instance)|}.First(f => f.Name.StartsWith(""_inner""));
+        var inner = field.GetValue(ws)!;
+        return {|WSH004:inner.GetType().GetField(""_webSocket"", BindingFlags.NonPublic | BindingFlags.Instance)|};
+    }
+
+    static object? BySuffix(WebSocket ws)
+    {
+        var inner = {|WSH004:ws.GetType().GetFields(BindingFlags.NonPublic | BindingFlags.Instance)|}.Where(f => f.Name.EndsWith(""Stream"")).First().GetValue(ws)!;
+        return {|WSH004:inner.GetType().GetMethod(""Flush"", BindingFlags.NonPublic | BindingFlags.Instance)|};
+    }
+}");
+
+        [Fact]
+        public Task A_pick_by_a_name_part_out_of_a_list_that_may_hold_public_members_is_not_followed() => Verify.VerifyAsync(Usings + @"
+class C
+{
+    static object? Mixed(ClientWebSocket ws)
+    {
+        var value = {|WSH004:typeof(ClientWebSocket).GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance)|}.First(f => f.Name.StartsWith(""_inner"")).GetValue(ws)!;
+        return value.GetType().GetField(""_webSocket"", BindingFlags.NonPublic | BindingFlags.Instance);
+    }
+
+    static object? PublicOnly(ClientWebSocket ws)
+    {
+        var value = typeof(ClientWebSocket).GetProperties().First(p => p.Name.StartsWith(""Opt"")).GetValue(ws)!;
+        return value.GetType().GetField(""_requestHeaders"", BindingFlags.NonPublic | BindingFlags.Instance);
+    }
+
+    static object? TwoTests(ClientWebSocket ws)
+    {
+        var value = {|WSH004:typeof(ClientWebSocket).GetFields(BindingFlags.NonPublic | BindingFlags.Instance)|}.First(f => f.Name.StartsWith(""_a"") || f.Name.StartsWith(""_b"")).GetValue(ws)!;
+        return value.GetType().GetField(""_webSocket"", BindingFlags.NonPublic | BindingFlags.Instance);
+    }
+}");
 
         // ---- foreach over DefinedTypes ----
 
