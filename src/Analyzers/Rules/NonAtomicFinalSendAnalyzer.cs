@@ -28,7 +28,10 @@ namespace WebSocketHandoff.Analyzers
     /// When that straight reading finds no detach (the detach only in a branch or past an early return, the send in a loop,
     /// switch section, catch or lock with the detach after it, the send inside a larger expression), the control-flow graph
     /// is searched from the send for a detach some path reaches with nothing touching the socket first
-    /// (NonAtomicFinalSendAnalyzer.Paths.cs); such a pair is reported without a fix.
+    /// (NonAtomicFinalSendAnalyzer.Paths.cs); such a pair is reported without a fix. A send in a <c>finally</c> goes on
+    /// after the <c>try</c> when the try can complete normally. A send in a local function, or in a lambda stored in a local
+    /// that is only called, that some path leaves the function after, is paired with a detach following a call of the
+    /// function (NonAtomicFinalSendAnalyzer.Functions.cs), also without a fix.
     /// The diagnostic carries <see cref="Descriptors.PropertyFixable"/> = <c>"false"</c> when the fix cannot merge the pair
     /// mechanically (the detach past a boundary or on some paths only, a stored task with other uses, a continuation, a send
     /// inside a larger expression); otherwise AdditionalLocations[1..] are the statements that only wait for a stored send
