@@ -343,8 +343,10 @@ namespace WebSocketHandoff.Analyzers.Flow
                         IPropertySymbol property => property.Type,
                         _ => null,
                     };
+                    // `this._ws.DetachAsync(…)` names the field also where a local or parameter of that name hides it;
+                    // the plain name counts only where nothing hides it.
                     if (type == null || !types.IsHandoff(type) || (method.IsStatic && !member.IsStatic)
-                        || DeclaresName(declaration, member.Name) || !DetachesFirst(declaration, member.Name))
+                        || !DetachesFirst(declaration, member.Name, member.IsStatic ? DetachReceiver.Simple : DeclaresName(declaration, member.Name) ? DetachReceiver.ThisOnly : DetachReceiver.SimpleOrThis))
                     {
                         continue;
                     }
@@ -380,11 +382,19 @@ namespace WebSocketHandoff.Analyzers.Flow
             return false;
         }
 
-        internal static bool DetachesFirst(MethodDeclarationSyntax declaration, string parameter)
+        /// <summary>How the detached WebSocket may be spelled at the detach: a parameter by its name; a field also as <c>this.name</c>.</summary>
+        internal enum DetachReceiver
+        {
+            Simple,
+            SimpleOrThis,
+            ThisOnly,
+        }
+
+        internal static bool DetachesFirst(MethodDeclarationSyntax declaration, string parameter, DetachReceiver spelling = DetachReceiver.Simple)
         {
             if (declaration.ExpressionBody != null)
             {
-                return IsDetachOf(declaration.ExpressionBody.Expression, parameter);
+                return IsDetachOf(declaration.ExpressionBody.Expression, parameter, spelling);
             }
 
             if (declaration.Body == null)
@@ -402,7 +412,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                     _ => null,
                 };
 
-                if (expression != null && IsDetachOf(expression, parameter))
+                if (expression != null && IsDetachOf(expression, parameter, spelling))
                 {
                     return true;
                 }
@@ -426,7 +436,7 @@ namespace WebSocketHandoff.Analyzers.Flow
         }
 
         /// <summary><c>p.DetachAsync(…)</c>, <c>p.SendAndDetachAsync(…)</c>, <c>p.Detach()</c>, awaited or not, through <c>ConfigureAwait</c>/<c>AsTask</c>.</summary>
-        private static bool IsDetachOf(ExpressionSyntax expression, string parameter)
+        private static bool IsDetachOf(ExpressionSyntax expression, string parameter, DetachReceiver spelling)
         {
             for (var depth = 0; depth < 8; depth++)
             {
@@ -449,7 +459,15 @@ namespace WebSocketHandoff.Analyzers.Flow
                         var receiver = member.Expression is PostfixUnaryExpressionSyntax { RawKind: (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.SuppressNullableWarningExpression } suppressed
                             ? suppressed.Operand
                             : member.Expression;
-                        return receiver is IdentifierNameSyntax identifier
+                        // `this.ws.DetachAsync(…)` for a field (`this.ws!` too).
+                        if (spelling != DetachReceiver.Simple
+                            && receiver is MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Name: IdentifierNameSyntax ofThis })
+                        {
+                            return ofThis.Identifier.ValueText == parameter && TextPrecheck.IsDetachName(member.Name.Identifier.ValueText);
+                        }
+
+                        return spelling != DetachReceiver.ThisOnly
+                            && receiver is IdentifierNameSyntax identifier
                             && identifier.Identifier.ValueText == parameter
                             && TextPrecheck.IsDetachName(member.Name.Identifier.ValueText);
                     default:

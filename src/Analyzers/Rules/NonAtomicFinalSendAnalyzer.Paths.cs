@@ -23,8 +23,17 @@ namespace WebSocketHandoff.Analyzers
             /// jumps aside: the graph follows them), at a return or throw, and at a finally that touches the socket on all
             /// its paths. Catch clauses are not on the path of a send that completed.
             /// </summary>
-            private IInvocationOperation? DetachOnSomePath(IInvocationOperation send, ISymbol socket, CancellationToken cancellationToken)
+            private IInvocationOperation? DetachOnSomePath(IInvocationOperation send, ISymbol socket, CancellationToken cancellationToken) =>
+                SearchFrom(send, socket, toExit: false, out _, cancellationToken);
+
+            /// <summary>
+            /// Searches the graph of the function holding <paramref name="send"/> from it: for a detach some path reaches
+            /// cleanly (returned), and with <paramref name="toExit"/> for the end of the function reached cleanly
+            /// (<paramref name="reachedExit"/>: the send is the function's last touch of the socket on that path).
+            /// </summary>
+            private IInvocationOperation? SearchFrom(IInvocationOperation send, ISymbol socket, bool toExit, out bool reachedExit, CancellationToken cancellationToken)
             {
+                reachedExit = false;
                 ControlFlowGraph? graph = GraphOf(send, cancellationToken);
                 if (graph is null)
                 {
@@ -51,8 +60,10 @@ namespace WebSocketHandoff.Analyzers
                             return null;
                         }
 
-                        var search = new PathSearch(this, graph, socket, captures, sendSyntax.Span);
-                        return search.Explore(block, i + 1, within: null, out _);
+                        var search = new PathSearch(this, graph, socket, captures, sendSyntax.Span, toExit);
+                        IInvocationOperation? found = search.Explore(block, i + 1, within: null, out _);
+                        reachedExit = search.ReachedExit;
+                        return found;
                     }
                 }
 
@@ -285,14 +296,21 @@ namespace WebSocketHandoff.Analyzers
 
                 private readonly TextSpan _sendSpan;
 
-                public PathSearch(Analysis analysis, ControlFlowGraph graph, ISymbol socket, Dictionary<CaptureId, IOperation> captures, TextSpan sendSpan)
+                /// <summary>Also stop, and say so, when a path reaches the end of the function (a return, or falling off it).</summary>
+                private readonly bool _toExit;
+
+                public PathSearch(Analysis analysis, ControlFlowGraph graph, ISymbol socket, Dictionary<CaptureId, IOperation> captures, TextSpan sendSpan, bool toExit = false)
                 {
+                    _toExit = toExit;
                     _sendSpan = sendSpan;
                     _captures = captures;
                     _analysis = analysis;
                     _graph = graph;
                     _socket = socket;
                 }
+
+                /// <summary>With toExit: some path reached the end of the function with nothing touching the socket.</summary>
+                public bool ReachedExit { get; private set; }
 
                 /// <summary>
                 /// The detach some path from operation <paramref name="index"/> of <paramref name="start"/> reaches cleanly.
@@ -352,6 +370,14 @@ namespace WebSocketHandoff.Analyzers
                                 }
 
                                 continue;
+                            }
+
+                            if (_toExit && within is null
+                                && (branch.Semantics == ControlFlowBranchSemantics.Return
+                                    || (branch.Semantics == ControlFlowBranchSemantics.Regular && branch.Destination?.Kind == BasicBlockKind.Exit)))
+                            {
+                                ReachedExit = true;
+                                return null;
                             }
 
                             switch (branch.Semantics)

@@ -28,7 +28,10 @@ namespace WebSocketHandoff.Analyzers
     /// When that straight reading finds no detach (the detach only in a branch or past an early return, the send in a loop,
     /// switch section, catch or lock with the detach after it, the send inside a larger expression), the control-flow graph
     /// is searched from the send for a detach some path reaches with nothing touching the socket first
-    /// (NonAtomicFinalSendAnalyzer.Paths.cs); such a pair is reported without a fix.
+    /// (NonAtomicFinalSendAnalyzer.Paths.cs); such a pair is reported without a fix. A send in a <c>finally</c> goes on
+    /// after the <c>try</c> when the try can complete normally. A send in a local function, or in a lambda stored in a local
+    /// that is only called, that some path leaves the function after, is paired with a detach following a call of the
+    /// function (NonAtomicFinalSendAnalyzer.Functions.cs), also without a fix.
     /// The diagnostic carries <see cref="Descriptors.PropertyFixable"/> = <c>"false"</c> when the fix cannot merge the pair
     /// mechanically (the detach past a boundary or on some paths only, a stored task with other uses, a continuation, a send
     /// inside a larger expression); otherwise AdditionalLocations[1..] are the statements that only wait for a stored send
@@ -113,7 +116,7 @@ namespace WebSocketHandoff.Analyzers
                     _ => null,
                 };
                 if (name != "SendAsync"
-                    || !DetachIsSpelledAfter(node)
+                    || !(DetachIsSpelledAfter(node) || DetachIsSpelledAroundFunction(node))
                     || context.SemanticModel.GetOperation(node, context.CancellationToken) is not IInvocationOperation send
                     || send.TargetMethod.Name != "SendAsync"
                     || send.Instance is not { } receiver
@@ -167,7 +170,8 @@ namespace WebSocketHandoff.Analyzers
                 {
                     // Not on the straight path: the detach may still follow on some path (only in a branch, past an early
                     // return, after the loop, switch, catch or lock the send sits in). Never fixed mechanically.
-                    detach = DetachOnSomePath(send, socket, context.CancellationToken);
+                    detach = DetachOnSomePath(send, socket, context.CancellationToken)
+                        ?? DetachAfterCallOf(send, socket, context.CancellationToken);
                     if (detach is null)
                     {
                         return;
@@ -233,15 +237,20 @@ namespace WebSocketHandoff.Analyzers
                         IConditionalOperation conditional when IsBranch(conditional, current) => conditional,
                         IBlockOperation { Parent: ITryOperation @try } block when @try.Body == block => @try,
                         IBlockOperation { Parent: IUsingOperation @using } block when @using.Body == block => @using,
+
+                        // The end of a finally goes after the try when the try was entered and left normally (its body or a
+                        // catch completes): on that path the statements after the try follow the send.
+                        IBlockOperation { Parent: ITryOperation @try } block when @try.Finally == block && EndIsReachable(@try) => @try,
                         _ => null,
                     };
 
+                    bool leavesFinally = next is ITryOperation left && left.Finally == parent;
                     switch (next)
                     {
                         case null:
                             return ScanResult.Clean;
 
-                        case ITryOperation { Finally: { } @finally }:
+                        case ITryOperation { Finally: { } @finally } when !leavesFinally:
                             ScanResult result = Scan(@finally.Operations, 0, socket, ref detach);
                             if (result != ScanResult.Clean)
                             {
@@ -258,6 +267,26 @@ namespace WebSocketHandoff.Analyzers
 
                     climbed = true;
                     current = next;
+                }
+            }
+
+            /// <summary>Whether the end of the try statement is reachable (its body or a catch completes, and its finally).</summary>
+            private static bool EndIsReachable(ITryOperation @try)
+            {
+                if (@try.Syntax is not StatementSyntax statement || @try.SemanticModel is not { } model)
+                {
+                    return false;
+                }
+
+                try
+                {
+                    ControlFlowAnalysis? flow = model.AnalyzeControlFlow(statement);
+                    return flow is { Succeeded: true, EndPointIsReachable: true };
+                }
+                catch (System.ArgumentException)
+                {
+                    // A statement the model cannot analyse (broken code): no path is known to leave it.
+                    return false;
                 }
             }
 

@@ -157,6 +157,7 @@ namespace WebSocketHandoff.Analyzers
                 if (EntryPoints.MayContain(block.CodeBlock.SyntaxTree, block.CodeBlock.Span, block.CancellationToken))
                 {
                     block.RegisterSyntaxNodeAction(analysis.AnalyzeInvocation, SyntaxKind.InvocationExpression);
+                    block.RegisterSyntaxNodeAction(analysis.AnalyzeTypeLoop, SyntaxKind.ForEachStatement);
                 }
             });
             context.RegisterSymbolAction(analysis.AnalyzeMethod, SymbolKind.Method);
@@ -165,8 +166,9 @@ namespace WebSocketHandoff.Analyzers
         /// <summary>
         /// Words one of which a code block must spell for a call in it to be looked at (<see cref="Analysis.AnalyzeInvocation"/>
         /// gives up on any other): the names of the lookups and of the words of instance helpers, <c>GetType</c>
-        /// (<c>GetTypes</c>, <c>GetTypeInfo</c>), <c>CreateInstance</c>, <c>DefinedTypes</c>, and what a user helper's type
-        /// argument is written with (<c>typeof</c>, <c>GetType</c>, <c>AsType</c>).
+        /// (<c>GetTypes</c>, <c>GetTypeInfo</c>), <c>CreateInstance</c>, <c>DefinedTypes</c>, what a user helper's type
+        /// argument is written with (<c>typeof</c>, <c>GetType</c>, <c>AsType</c>), and a string opening with
+        /// <c>"System.Net.WebSockets.</c> (the argument of a type-name helper).
         /// </summary>
         /// <remarks>Made on first use, not by a field initializer: the word lists are static fields of other parts of this
         /// partial class, whose initializers may run after this part's.</remarks>
@@ -177,7 +179,9 @@ namespace WebSocketHandoff.Analyzers
 
         private static string[] EntryPointWords()
         {
-            var words = new List<string> { "GetType", "CreateInstance", "DefinedTypes", "typeof", "AsType" };
+            // A string opening with a System.Net.WebSockets name: what a type-name helper is called with
+            // (TypeExists("System.Net.WebSockets.ManagedWebSocket")), in a block that may spell nothing else.
+            var words = new List<string> { "GetType", "CreateInstance", "DefinedTypes", "typeof", "AsType", "\"" + WebSocketsNamespacePrefix };
             words.AddRange(s_instanceHelperWords);
             words.AddRange(s_lookupNames);
 
@@ -195,6 +199,7 @@ namespace WebSocketHandoff.Analyzers
             Helper,
             TypeSearch,
             InstanceHelper,
+            TypeNameHelper,
         }
 
         /// <summary>The words of a file's text that decide whether its reflection calls are bound.</summary>
@@ -264,6 +269,7 @@ namespace WebSocketHandoff.Analyzers
                 bool lookup = s_lookupNames.Contains(name);
                 bool search = false;
                 bool instanceHelper = false;
+                bool typeNameHelper = false;
                 if (byName)
                 {
                     if (argumentCount == 0)
@@ -295,12 +301,19 @@ namespace WebSocketHandoff.Analyzers
                     bool passesName = false;
                     if (argumentCount == 0 || !IsHelperCandidate(node, out passesName))
                     {
-                        if (!passesName || !IsInstanceHelperName(name))
+                        if (passesName && IsInstanceHelperName(name))
+                        {
+                            instanceHelper = true;
+                        }
+                        else if (passesName && PassesWebSocketsTypeLiteral(node))
+                        {
+                            // TypeExists("System.Net.WebSockets.ManagedWebSocket").
+                            typeNameHelper = true;
+                        }
+                        else
                         {
                             return;
                         }
-
-                        instanceHelper = true;
                     }
                 }
 
@@ -322,6 +335,7 @@ namespace WebSocketHandoff.Analyzers
                     "CreateInstance" when IsActivator(declared) => Kind.CreateInstance,
                     _ when search => IsEnumerable(declared.ContainingType) || IsGetTypes(declared) ? Kind.TypeSearch : Kind.None,
                     _ when instanceHelper => InstanceHelperParameter(declared) >= 0 ? Kind.InstanceHelper : Kind.None,
+                    _ when typeNameHelper => TypeNameHelperParameter(declared) >= 0 ? Kind.TypeNameHelper : Kind.None,
                     _ when s_lookupNames.Contains(declared.Name) && IsBclReflectionMethod(declared) => Kind.Lookup,
                     _ when IsHelperShape(declared) => Kind.Helper,
                     _ => Kind.None,
@@ -348,6 +362,9 @@ namespace WebSocketHandoff.Analyzers
                         break;
                     case Kind.InstanceHelper:
                         AnalyzeInstanceHelper(report, invocation);
+                        break;
+                    case Kind.TypeNameHelper:
+                        AnalyzeTypeNameHelper(report, invocation);
                         break;
                     default:
                         AnalyzeLookup(report, invocation, method, isHelper: kind == Kind.Helper);

@@ -82,6 +82,23 @@ namespace WebSocketHandoff.Analyzers.Tests.FlowGaps
         await UpgradeAsync(ct);
         await _ws.SendAsync(b, WebSocketMessageType.Binary, true, ct);
     }" },
+            { "a send on a field after a method of the type that detaches this._ws", @"
+    async Task M(byte[] b, CancellationToken ct)
+    {
+        await UpgradeThisAsync(ct);
+        await this._ws.SendAsync(b, WebSocketMessageType.Binary, true, ct);
+    }" },
+            { "a case pattern of a switch on the transport", @"
+    void M(Stream stream, byte[] b)
+    {
+        var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.FromSeconds(5));
+        switch (stream)
+        {
+            case NetworkStream network:
+                network.Socket.Send(b);
+                break;
+        }
+    }" },
             { "a send after an awaited Task.Run whose lambda detaches", @"
     async Task M(HandoffWebSocket ws, byte[] b, CancellationToken ct)
     {
@@ -162,6 +179,24 @@ namespace WebSocketHandoff.Analyzers.Tests.FlowGaps
             Assert.Equal(without, withScreen);
         }
 
+        [Fact]
+        public async Task A_member_the_screen_would_settle_that_calls_a_this_field_detaching_helper_is_analyzed_in_full()
+        {
+            // As above, with the helper spelling the field `this._ws`.
+            var (withScreen, without, quiet) = await AnalyzeAsync(@"
+    async Task M(Stream other, byte[] b, CancellationToken ct)
+    {
+        var second = HandoffWebSocket.CreateFromStream(other, true, null, TimeSpan.Zero);
+        await second.DetachAsync(ct);
+        await UpgradeThisAsync(ct);
+        await _ws.ReceiveAsync(b, ct);
+    }");
+
+            Assert.Contains("M", quiet);
+            Assert.NotEmpty(without);
+            Assert.Equal(without, withScreen);
+        }
+
         [Theory]
         [MemberData(nameof(Settled))]
         public async Task Ordinary_members_are_still_settled_without_a_graph(string shape, string members)
@@ -179,6 +214,11 @@ namespace WebSocketHandoff.Analyzers.Tests.FlowGaps
     HandoffWebSocket _ws = null!;
 
     async Task UpgradeAsync(CancellationToken ct) => await _ws.DetachAsync(ct);
+
+    async Task UpgradeThisAsync(CancellationToken ct)
+    {
+        var raw = await this._ws.DetachAsync(ct);
+    }
 ";
 
         private static async Task<(List<string> WithScreen, List<string> Without, HashSet<string> Quiet)> AnalyzeAsync(string members)

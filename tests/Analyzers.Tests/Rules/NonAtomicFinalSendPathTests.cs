@@ -447,10 +447,11 @@ class C
         return await ws.DetachAsync(ct);
     }
 
-    static async Task<Stream> SendInALambdaCalledLater(HandoffWebSocket ws, ArraySegment<byte> msg, CancellationToken ct)
+    static async Task<Stream> SendInALambdaCalledThenReceive(HandoffWebSocket ws, ArraySegment<byte> msg, CancellationToken ct)
     {
         Func<Task> send = () => ws.SendAsync(msg, WebSocketMessageType.Binary, true, ct);
         await send();
+        await ws.ReceiveAsync(msg, ct);
         return await ws.DetachAsync(ct);
     }
 }");

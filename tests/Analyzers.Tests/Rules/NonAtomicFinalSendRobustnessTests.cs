@@ -11,7 +11,8 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace WebSocketHandoff.Analyzers.Tests.Rules
 {
     /// <summary>
-    /// WSH006 over its own shapes (stored task, branch, try, using, ContinueWith) cut short at many points: the analyzer
+    /// WSH006 over its own shapes (stored task, branch, try, using, ContinueWith, a send in a finally, a local function or a
+    /// lambda called before the detach) cut short at many points: the analyzer
     /// never throws. The repository-wide robustness tests cover the plain pair.
     /// </summary>
     public class NonAtomicFinalSendRobustnessTests
@@ -91,6 +92,33 @@ class Shapes
         return n > 1 ? await ws.DetachAsync(ct) : await later();
     }
 
+    async Task<Stream> InFinally(HandoffWebSocket ws, ArraySegment<byte> m, Func<Task> work, CancellationToken ct)
+    {
+        try { await work(); }
+        catch (InvalidOperationException) { Console.WriteLine(); }
+        finally { await ws.SendAsync(m, WebSocketMessageType.Binary, true, ct); }
+        return await ws.DetachAsync(ct);
+    }
+
+    async Task<Stream> InLambda(HandoffWebSocket ws, ArraySegment<byte> m, CancellationToken ct)
+    {
+        Func<Task> bye = () => ws.SendAsync(m, WebSocketMessageType.Text, true, ct);
+        await bye();
+        return await ws.DetachAsync(ct);
+    }
+
+    Stream InLocalFunction(HandoffWebSocket ws, ArraySegment<byte> m, CancellationToken ct)
+    {
+        Final(ws, m).GetAwaiter().GetResult();
+        return ws.Detach();
+
+        async Task Final(HandoffWebSocket s, ArraySegment<byte> message)
+        {
+            Console.WriteLine();
+            await s.SendAsync(message, WebSocketMessageType.Binary, true, ct).ConfigureAwait(false);
+        }
+    }
+
     Task<Stream> Chain(HandoffWebSocket ws, ArraySegment<byte> m, CancellationToken ct) =>
         ws.SendAsync(m, WebSocketMessageType.Binary, true, ct).ContinueWith(async _ => { Console.WriteLine(); return await ws.DetachAsync(ct); }, TaskContinuationOptions.OnlyOnRanToCompletion).Unwrap();
 }";
@@ -102,7 +130,7 @@ class Shapes
             Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
             (ImmutableArray<Diagnostic> diagnostics, IReadOnlyCollection<string> exceptions) = await RunAsync(compilation);
             Assert.Empty(exceptions);
-            Assert.Equal(8, diagnostics.Count(d => d.Id == RuleIdentifiers.NonAtomicFinalSend));
+            Assert.Equal(11, diagnostics.Count(d => d.Id == RuleIdentifiers.NonAtomicFinalSend));
         }
 
         [Fact]

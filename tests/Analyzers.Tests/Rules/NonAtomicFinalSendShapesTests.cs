@@ -451,10 +451,11 @@ class C
         return await ws.DetachAsync(ct);
     }
 
-    static async Task<Stream> Lambda(HandoffWebSocket ws, ArraySegment<byte> msg, CancellationToken ct)
+    static async Task<Stream> LambdaThenReceive(HandoffWebSocket ws, ArraySegment<byte> msg, CancellationToken ct)
     {
         Func<Task> send = async () => await ws.SendAsync(msg, WebSocketMessageType.Binary, true, ct);
         await send();
+        await ws.ReceiveAsync(msg, ct);
         return await ws.DetachAsync(ct);
     }
 

@@ -61,6 +61,7 @@ namespace WebSocketHandoff.Analyzers
                 }
 
                 bool listsNonPublic;
+                bool onlyNonPublic = false;
                 IOperation? typeOperand;
                 if (source is IInvocationOperation listing
                     && s_listLookupNames.Contains(listing.TargetMethod.Name)
@@ -69,6 +70,7 @@ namespace WebSocketHandoff.Analyzers
                     long? flags = ConstantFlags(listing);
                     listsNonPublic = s_implicitlyNonPublic.Contains(listing.TargetMethod.Name)
                         || (flags is long f && (f & BindingFlagsNonPublic) != 0);
+                    onlyNonPublic = flags is long g && (g & BindingFlagsNonPublic) != 0 && (g & BindingFlagsPublic) == 0;
                     typeOperand = LookupTypeOperand(listing, isHelper: false);
                 }
                 else if (DeclaredListInstance(source) is { } typeInfo)
@@ -81,8 +83,20 @@ namespace WebSocketHandoff.Analyzers
                     return null;
                 }
 
-                if (PickedMemberName(predicate) is not string name
-                    || typeOperand is null
+                if (PickedMemberName(predicate) is not string name)
+                {
+                    // GetFields(BindingFlags.NonPublic | …).First(f => f.Name.StartsWith("_inner")): whatever it picks is not
+                    // public, so its value is internal, named by the part of the name the predicate spells.
+                    return onlyNonPublic
+                        && PickedMemberNamePart(predicate) is string part
+                        && typeOperand is not null
+                        && NextHop(depth) is int partHop
+                        && ResolveTarget(typeOperand, partHop) is { } partTarget
+                            ? new TargetType(ImmutableArray.Create(_object), null, partTarget.Path + "." + part)
+                            : null;
+                }
+
+                if (typeOperand is null
                     || NextHop(depth) is not int hop
                     || ResolveTarget(typeOperand, hop) is not { } target)
                 {
@@ -178,6 +192,39 @@ namespace WebSocketHandoff.Analyzers
                     }
 
                     found = compared;
+                }
+
+                return found;
+            }
+
+            /// <summary>
+            /// The part of a member's name a predicate tests with one <c>StartsWith</c>/<c>EndsWith</c>/<c>Contains</c> of a
+            /// constant (<c>f => f.Name.StartsWith("_inner")</c>), written as it reads in a message (<c>_inner…</c>), or null.
+            /// </summary>
+            private static string? PickedMemberNamePart(IOperation predicate)
+            {
+                string? found = null;
+                foreach (IOperation operation in predicate.Descendants())
+                {
+                    if (operation is IInvocationOperation { TargetMethod.Name: "StartsWith" or "EndsWith" or "Contains", Instance: { } instance } test
+                        && test.TargetMethod.ContainingType.SpecialType == SpecialType.System_String
+                        && test.Arguments.Length >= 1
+                        && IsMemberName(instance)
+                        && ConstantString(test.Arguments[0].Value) is string text
+                        && text.Length > 0)
+                    {
+                        if (found is not null)
+                        {
+                            return null;
+                        }
+
+                        found = test.TargetMethod.Name switch
+                        {
+                            "StartsWith" => text + "…",
+                            "EndsWith" => "…" + text,
+                            _ => "…" + text + "…",
+                        };
+                    }
                 }
 
                 return found;

@@ -363,18 +363,7 @@ namespace WebSocketHandoff.Analyzers
                         }
 
                     case "GetType" when IsGetTypeByName(method):
-                        {
-                            string? typeName = ConstantString(FirstArgumentOfType(invocation, SpecialType.System_String));
-                            if (typeName is null || !TryGetWebSocketsTypeName(typeName, out string metadataName))
-                            {
-                                return null;
-                            }
-
-                            INamedTypeSymbol? resolved = _compilation.GetTypeByMetadataName(metadataName);
-                            return resolved is not null
-                                ? new TargetType(ImmutableArray.Create(resolved), null)
-                                : new TargetType(ImmutableArray.Create(_webSocket), metadataName.Substring(WebSocketsNamespacePrefix.Length));
-                        }
+                        return TypeNamed(ConstantString(FirstArgumentOfType(invocation, SpecialType.System_String)));
 
                     case "GetTypeInfo" when invocation.Arguments.Length == 1:
                         return ResolveTarget(invocation.Arguments[0].Value, depth + 1);
@@ -383,7 +372,10 @@ namespace WebSocketHandoff.Analyzers
                         return ResolveTarget(invocation.Instance, depth + 1);
 
                     default:
-                        return null;
+                        // FindType("System.Net.WebSockets.ManagedWebSocket"): your own helper around Type.GetType(name).
+                        return SymbolEqualityComparer.Default.Equals(method.ReturnType, _systemType) && !method.DeclaringSyntaxReferences.IsEmpty
+                            ? TypeNamed(HelperTypeName(invocation))
+                            : null;
                 }
             }
 

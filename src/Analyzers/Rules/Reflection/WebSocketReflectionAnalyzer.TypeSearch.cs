@@ -2,6 +2,7 @@ using System;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace WebSocketHandoff.Analyzers
@@ -235,15 +236,53 @@ namespace WebSocketHandoff.Analyzers
             /// </summary>
             private string? LoopSearchedTypeName(IForEachLoopOperation loop, int depth)
             {
-                if (Step(depth) > MaxSteps
-                    || loop.Locals.Length != 1
-                    || SkipConversions(loop.Collection) is not IInvocationOperation { Instance: { } assembly } types
-                    || !IsGetTypes(types.TargetMethod))
+                if (Step(depth) > MaxSteps || loop.Locals.Length != 1)
                 {
                     return null;
                 }
 
-                return PickedTypeName(assembly, loop.Body, loop.Locals[0], depth);
+                IOperation? assembly = SkipConversions(loop.Collection) switch
+                {
+                    IInvocationOperation { Instance: { } instance } types when IsGetTypes(types.TargetMethod) => instance,
+                    IPropertyReferenceOperation { Property.Name: "DefinedTypes", Instance: { } instance } definedTypes
+                        when InheritsFrom(definedTypes.Property.ContainingType, _assembly) => instance,
+                    _ => null,
+                };
+
+                return assembly is null ? null : PickedTypeName(assembly, loop.Body, loop.Locals[0], depth);
+            }
+
+            /// <summary>
+            /// <c>foreach (var t in asm.DefinedTypes) if (t.Name == "ManagedWebSocket") …</c>: reported on <c>asm.DefinedTypes</c>
+            /// (a property: no call to hang the search on, as <c>GetTypes()</c> has).
+            /// </summary>
+            public void AnalyzeTypeLoop(SyntaxNodeAnalysisContext context)
+            {
+                var node = (ForEachStatementSyntax)context.Node;
+                if (node.Expression is not MemberAccessExpressionSyntax { Name.Identifier.ValueText: "DefinedTypes" }
+                    || !SpellsStringLiteral(node.Statement)
+                    || (ScanTree(node.SyntaxTree, context.CancellationToken) & TreeText.WebSocket) == 0
+                    || context.SemanticModel.GetOperation(node, context.CancellationToken) is not IForEachLoopOperation loop
+                    || LoopSearchedTypeName(loop, depth: 0) is not string searched)
+                {
+                    return;
+                }
+
+                string what = "The search of an assembly's types for '" + searched + "'";
+                context.ReportDiagnostic(Diagnostic.Create(Descriptors.WebSocketReflection, node.Expression.GetLocation(), what));
+            }
+
+            private static bool SpellsStringLiteral(SyntaxNode node)
+            {
+                foreach (SyntaxNode descendant in node.DescendantNodesAndSelf())
+                {
+                    if (descendant.IsKind(SyntaxKind.StringLiteralExpression))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
             }
 
             private static bool IsEnumerable(INamedTypeSymbol type) =>
