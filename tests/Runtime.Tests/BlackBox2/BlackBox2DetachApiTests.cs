@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
@@ -196,5 +197,31 @@ public sealed class BlackBox2DetachApiTests
         Assert.Equal(raw, await Bounded.ReadExactlyAsync(detached, raw.Length));
         await detached.WriteAsync(raw);
         Assert.Equal(raw, await Bounded.ReadExactlyAsync(lb.RemoteStream, raw.Length));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task SendAndDetachAsync_after_the_peers_close_was_received_sends_the_final_message_and_no_close_answer(bool isServer)
+    {
+        // CloseReceived still allows sends (as on the BCL WebSocket): the final message goes out, the close is not answered.
+        using Loopback lb = await Loopback.CreateAsync();
+        using HandoffWebSocket ws = Peers.Handoff(lb.LocalStream, isServer, TimeSpan.FromMilliseconds(1));
+        byte[] raw = Frames.RandomBytes(64);
+        await lb.RemoteStream.WriteAsync(Frames.Concat(Frames.Build(Frames.Close, new byte[] { 0x03, 0xE9 }, masked: isServer), raw));
+        Assert.Equal(WebSocketMessageType.Close, (await ws.ReceiveAsync(new byte[8].AsMemory(), Bounded.Token()).Within()).MessageType);
+        Assert.Equal(WebSocketState.CloseReceived, ws.State);
+
+        await using Stream detached = await ws.SendAndDetachAsync("after close"u8.ToArray(), WebSocketMessageType.Text).Within();
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, ws.CloseStatus);
+        Assert.Equal(raw, await Bounded.ReadExactlyAsync(detached, raw.Length));
+        await detached.WriteAsync(new byte[] { 0x00, 0x01 });
+        lb.Local.Shutdown(SocketShutdown.Send);
+        byte[] wire = await Bounded.ReadToEndAsync(lb.RemoteStream);
+        var (frames, rest) = BlackBox.Wire.Split(wire, 0x8A, 0x81);
+        Assert.Equal(new byte[] { 0x00, 0x01 }, rest);
+        Frames.Frame final = frames[^1];
+        Assert.Equal((Frames.Text, "after close"), (final.Opcode, Encoding.UTF8.GetString(final.Payload)));
+        Assert.All(frames.SkipLast(1), f => Assert.Equal(Frames.Pong, f.Opcode));
     }
 }
