@@ -1148,6 +1148,19 @@ namespace WebSocketHandoff
             return true;
         }
 
+        /// <summary>
+        /// Gives the read buffer back to the pool when no WebSocket was built on this stream (the BCL rejected the
+        /// arguments). The transport is not touched: it is still the caller's.
+        /// </summary>
+        public void ReturnUnusedBuffer()
+        {
+            lock (_lock)
+            {
+                _disposed = true;
+                ReturnBufferLocked();
+            }
+        }
+
         /// <summary>Called when the detached stream is disposed: the buffer goes back to the pool once no read targets it.</summary>
         public void Retire()
         {

@@ -81,7 +81,17 @@ namespace WebSocketHandoff
         public static new HandoffWebSocket CreateFromStream(Stream stream, bool isServer, string? subProtocol, TimeSpan keepAliveInterval)
         {
             FrameBoundedStream transport = Wrap(stream);
-            return new HandoffWebSocket(transport, WebSocket.CreateFromStream(transport, isServer, subProtocol, keepAliveInterval));
+            try
+            {
+                return new HandoffWebSocket(transport, WebSocket.CreateFromStream(transport, isServer, subProtocol, keepAliveInterval));
+            }
+            catch
+            {
+                // Arguments the BCL rejects (sub-protocol, keep-alive interval): nothing was created, so the transport's
+                // pooled read buffer goes back now (the caller's stream is left open, as with the BCL).
+                transport.ReturnUnusedBuffer();
+                throw;
+            }
         }
 
         /// <summary>
@@ -95,7 +105,17 @@ namespace WebSocketHandoff
         {
             ArgumentNullException.ThrowIfNull(options);
             FrameBoundedStream transport = Wrap(stream);
-            return new HandoffWebSocket(transport, WebSocket.CreateFromStream(transport, options));
+            try
+            {
+                return new HandoffWebSocket(transport, WebSocket.CreateFromStream(transport, options));
+            }
+            catch
+            {
+                // Whatever the BCL rejects here (its options validate themselves when set, so nothing is known to reach
+                // this today): as above, the pooled read buffer goes back and the caller's stream stays open.
+                transport.ReturnUnusedBuffer();
+                throw;
+            }
         }
 
         private static FrameBoundedStream Wrap(Stream stream)
@@ -304,7 +324,11 @@ namespace WebSocketHandoff
                 // The last frame may be incomplete on the wire, or the owner aborted: the connection cannot be handed
                 // over. Close it rather than hand back a stream in an unknown state.
                 FailDetach();
-                if (ex is not WebSocketException && _transport.AbortRequested)
+
+                // The owner's Abort/Dispose is the cause whatever the failed step threw: a Dispose makes the BCL's final
+                // send fail with its own WebSocketException ("the remote party closed the connection..."), which would
+                // blame the peer. Commit/Release already throw the owner's message; only other errors are wrapped.
+                if (_transport.AbortRequested && ex.Message != FrameBoundedStream.AbortedDuringDetachMessage)
                 {
                     throw new WebSocketException(WebSocketError.InvalidState, FrameBoundedStream.AbortedDuringDetachMessage, ex);
                 }
