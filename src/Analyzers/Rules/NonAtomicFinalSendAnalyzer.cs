@@ -109,6 +109,13 @@ namespace WebSocketHandoff.Analyzers
                 // Cheap checks first, on syntax: only a call spelled SendAsync with a later statement of its block spelling
                 // Detach/DetachAsync is bound. Echo loops and ordinary sends never get that far.
                 var node = (InvocationExpressionSyntax)context.Node;
+                if (node.Expression is SimpleNameSyntax or MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax })
+                {
+                    // A call of a method of this type (`await SendTextAsync(…)`) whose body may hold the final send.
+                    AnalyzeMemberCall(context, node);
+                    return;
+                }
+
                 string? name = node.Expression switch
                 {
                     MemberAccessExpressionSyntax memberAccess => memberAccess.Name.Identifier.ValueText,
