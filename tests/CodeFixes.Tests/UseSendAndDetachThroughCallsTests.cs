@@ -66,5 +66,23 @@ namespace WebSocketHandoff.CodeFixes.Tests
                 }
             }
             """);
+
+        [Fact]
+        public Task No_fix_for_a_call_of_a_method_of_the_type_that_sends_before_the_detach() => VerifyNoFixAsync(
+            """
+            class Connection
+            {
+                private readonly HandoffWebSocket _ws = null!;
+
+                private Task SendTextAsync(string text, CancellationToken ct) =>
+                    _ws.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, ct);
+
+                public async Task<Stream> UpgradeAsync(CancellationToken ct)
+                {
+                    await {|WSH006:SendTextAsync("upgrade", ct)|};
+                    return await _ws.DetachAsync(ct);
+                }
+            }
+            """);
     }
 }

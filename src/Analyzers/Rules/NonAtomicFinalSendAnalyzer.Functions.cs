@@ -1,8 +1,10 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Microsoft.CodeAnalysis.Text;
 
@@ -142,32 +144,7 @@ namespace WebSocketHandoff.Analyzers
 
                 foreach (IInvocationOperation call in calls)
                 {
-                    ISymbol? target = socket;
-                    if (parameter is not null)
-                    {
-                        target = null;
-                        foreach (IArgumentOperation argument in call.Arguments)
-                        {
-                            if (argument.Parameter is { } called && called.Ordinal == parameter.Ordinal)
-                            {
-                                target = Identity(argument.Value);
-                            }
-                        }
-                    }
-
-                    if (target is null)
-                    {
-                        continue;
-                    }
-
-                    IInvocationOperation? detach = null;
-                    if (SkipTaskWrappers(call, upward: true) is IExpressionStatementOperation statement
-                        && Follow(statement, target, ref detach, out _) == ScanResult.Detach)
-                    {
-                        return detach;
-                    }
-
-                    detach = SearchFrom(call, target, toExit: false, out _, cancellationToken);
+                    IInvocationOperation? detach = DetachAfterCall(call, socket, parameter, cancellationToken);
                     if (detach is not null)
                     {
                         return detach;
@@ -175,6 +152,182 @@ namespace WebSocketHandoff.Analyzers
                 }
 
                 return null;
+            }
+
+            /// <summary>
+            /// The detach of the socket the function sends on — <paramref name="socket"/>, or when it is the function's
+            /// <paramref name="parameter"/> the argument passed for it — that follows <paramref name="call"/> with nothing
+            /// between touching the socket: read straight on from the call's statement (<see cref="Follow"/>), then on the graph.
+            /// </summary>
+            private IInvocationOperation? DetachAfterCall(IInvocationOperation call, ISymbol socket, IParameterSymbol? parameter, CancellationToken cancellationToken)
+            {
+                ISymbol? target = socket;
+                if (parameter is not null)
+                {
+                    target = null;
+                    foreach (IArgumentOperation argument in call.Arguments)
+                    {
+                        if (argument.Parameter is { } called && called.Ordinal == parameter.Ordinal)
+                        {
+                            target = Identity(argument.Value);
+                        }
+                    }
+                }
+
+                if (target is null)
+                {
+                    return null;
+                }
+
+                IInvocationOperation? detach = null;
+                if (SkipTaskWrappers(call, upward: true) is IExpressionStatementOperation statement
+                    && Follow(statement, target, ref detach, out _) == ScanResult.Detach)
+                {
+                    return detach;
+                }
+
+                return SearchFrom(call, target, toExit: false, out _, cancellationToken);
+            }
+
+            /// <summary>
+            /// A call of a method of the type around it, declared in the same file (`await SendTextAsync("upgrade");` with
+            /// `private Task SendTextAsync(string s) => _ws.SendAsync(…, true, ct);`), followed by the detach of the
+            /// socket that method sends on last: a socket field or property of this type (the call on <c>this</c> or
+            /// static), or a parameter of the method (the argument of the call). Reported at the call, never fixed.
+            /// </summary>
+            private void AnalyzeMemberCall(SyntaxNodeAnalysisContext context, InvocationExpressionSyntax node)
+            {
+                // On syntax first: the call is followed by a Detach spelling, and the type declaration around it declares a
+                // method of that name whose body spells SendAsync.
+                SimpleNameSyntax? called = node.Expression switch
+                {
+                    SimpleNameSyntax simple => simple,
+                    MemberAccessExpressionSyntax memberAccess => memberAccess.Name,
+                    _ => null,
+                };
+                string? name = called?.Identifier.ValueText;
+                if (name is null or "SendAsync" or "DetachAsync" or "Detach" or "SendAndDetachAsync" || !DetachIsSpelledAfter(node))
+                {
+                    return;
+                }
+
+                TypeDeclarationSyntax? type = null;
+                for (SyntaxNode? current = node.Parent; current is not null && type is null; current = current.Parent)
+                {
+                    type = current as TypeDeclarationSyntax;
+                }
+
+                List<MethodDeclarationSyntax>? candidates = null;
+                foreach (MemberDeclarationSyntax member in type?.Members ?? default)
+                {
+                    if (member is MethodDeclarationSyntax method && method.Identifier.ValueText == name && SpellsSend(method))
+                    {
+                        (candidates ??= new List<MethodDeclarationSyntax>()).Add(method);
+                    }
+                }
+
+                if (candidates is null
+                    || context.SemanticModel.GetOperation(node, context.CancellationToken) is not IInvocationOperation call
+                    || call.TargetMethod.OriginalDefinition is not { MethodKind: MethodKind.Ordinary } target
+                    || !(call.Instance is null or IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }))
+                {
+                    return;
+                }
+
+                MethodDeclarationSyntax? declaration = null;
+                foreach (SyntaxReference reference in target.DeclaringSyntaxReferences)
+                {
+                    foreach (MethodDeclarationSyntax candidate in candidates)
+                    {
+                        if (reference.SyntaxTree == node.SyntaxTree && reference.Span == candidate.Span)
+                        {
+                            declaration = candidate;
+                        }
+                    }
+                }
+
+                if (declaration is null || context.SemanticModel.GetOperation(declaration, context.CancellationToken) is not IMethodBodyOperation body)
+                {
+                    return;
+                }
+
+                foreach (IOperation operation in body.Descendants())
+                {
+                    if (operation is not IInvocationOperation send
+                        || send.TargetMethod.Name != "SendAsync"
+                        || send.Instance is not { } receiver
+                        || !SymbolEqualityComparer.Default.Equals(receiver.Type, _handoff)
+                        || !IsEndOfMessage(send)
+                        || InsideFunction(send, body))
+                    {
+                        continue;
+                    }
+
+                    // The socket the caller can name: a field or property (of this instance, or static), or a parameter of
+                    // the method, which stands for the argument of the call.
+                    ISymbol? socket = Identity(receiver);
+                    IParameterSymbol? parameter = socket as IParameterSymbol;
+                    if (socket is null or ILocalSymbol
+                        || (parameter is not null && !SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, target)))
+                    {
+                        continue;
+                    }
+
+                    SearchFrom(send, socket, toExit: true, out bool reachedExit, context.CancellationToken);
+                    if (!reachedExit)
+                    {
+                        continue;
+                    }
+
+                    IInvocationOperation? detach = DetachAfterCall(call, socket, parameter, context.CancellationToken);
+                    if (detach is null)
+                    {
+                        continue;
+                    }
+
+                    ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
+                        .Add(Descriptors.PropertyDetachKind, detach.TargetMethod.Name)
+                        .Add(Descriptors.PropertyFixable, "false");
+                    context.ReportDiagnostic(Diagnostic.Create(
+                        Descriptors.NonAtomicFinalSend,
+                        node.GetLocation(),
+                        additionalLocations: new[] { detach.Syntax.GetLocation() },
+                        properties: properties));
+                    return;
+                }
+            }
+
+            private static bool SpellsSend(MethodDeclarationSyntax method)
+            {
+                SyntaxNode? body = (SyntaxNode?)method.Body ?? method.ExpressionBody;
+                if (body is null)
+                {
+                    return false;
+                }
+
+                foreach (SyntaxToken token in body.DescendantTokens())
+                {
+                    if (token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText == "SendAsync")
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+
+            /// <summary>Whether the operation sits in a lambda or local function inside <paramref name="body"/>.</summary>
+            private static bool InsideFunction(IOperation operation, IOperation body)
+            {
+                for (IOperation? current = operation.Parent; current is not null && current != body; current = current.Parent)
+                {
+                    if (current is IAnonymousFunctionOperation or ILocalFunctionOperation)
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
             }
         }
     }

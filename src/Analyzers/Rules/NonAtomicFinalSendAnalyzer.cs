@@ -31,7 +31,8 @@ namespace WebSocketHandoff.Analyzers
     /// (NonAtomicFinalSendAnalyzer.Paths.cs); such a pair is reported without a fix. A send in a <c>finally</c> goes on
     /// after the <c>try</c> when the try can complete normally. A send in a local function, or in a lambda stored in a local
     /// that is only called, that some path leaves the function after, is paired with a detach following a call of the
-    /// function (NonAtomicFinalSendAnalyzer.Functions.cs), also without a fix.
+    /// function (NonAtomicFinalSendAnalyzer.Functions.cs), also without a fix; so is a send in a method of the same type
+    /// declared in the same file, whose call (on this, or with the socket as argument) precedes the detach — reported at the call.
     /// The diagnostic carries <see cref="Descriptors.PropertyFixable"/> = <c>"false"</c> when the fix cannot merge the pair
     /// mechanically (the detach past a boundary or on some paths only, a stored task with other uses, a continuation, a send
     /// inside a larger expression); otherwise AdditionalLocations[1..] are the statements that only wait for a stored send
@@ -109,6 +110,13 @@ namespace WebSocketHandoff.Analyzers
                 // Cheap checks first, on syntax: only a call spelled SendAsync with a later statement of its block spelling
                 // Detach/DetachAsync is bound. Echo loops and ordinary sends never get that far.
                 var node = (InvocationExpressionSyntax)context.Node;
+                if (node.Expression is SimpleNameSyntax or MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax })
+                {
+                    // A call of a method of this type (`await SendTextAsync(…)`) whose body may hold the final send.
+                    AnalyzeMemberCall(context, node);
+                    return;
+                }
+
                 string? name = node.Expression switch
                 {
                     MemberAccessExpressionSyntax memberAccess => memberAccess.Name.Identifier.ValueText,

@@ -154,7 +154,8 @@ namespace WebSocketHandoff.Analyzers
             // every body was most of what this rule cost on code that uses no reflection.
             context.RegisterCodeBlockStartAction<SyntaxKind>(block =>
             {
-                if (EntryPoints.MayContain(block.CodeBlock.SyntaxTree, block.CodeBlock.Span, block.CancellationToken))
+                if (EntryPoints.MayContain(block.CodeBlock.SyntaxTree, block.CodeBlock.Span, block.CancellationToken)
+                    || analysis.NamesTypeNameConstant(block.CodeBlock, block.CancellationToken))
                 {
                     block.RegisterSyntaxNodeAction(analysis.AnalyzeInvocation, SyntaxKind.InvocationExpression);
                     block.RegisterSyntaxNodeAction(analysis.AnalyzeTypeLoop, SyntaxKind.ForEachStatement);
@@ -168,7 +169,9 @@ namespace WebSocketHandoff.Analyzers
         /// gives up on any other): the names of the lookups and of the words of instance helpers, <c>GetType</c>
         /// (<c>GetTypes</c>, <c>GetTypeInfo</c>), <c>CreateInstance</c>, <c>DefinedTypes</c>, what a user helper's type
         /// argument is written with (<c>typeof</c>, <c>GetType</c>, <c>AsType</c>), and a string opening with
-        /// <c>"System.Net.WebSockets.</c> (the argument of a type-name helper).
+        /// <c>"System.Net.WebSockets.</c> (the argument of a type-name helper). A block spelling none of them is looked at
+        /// when it names a <c>const string</c> of its file that may hold a WebSockets type name
+        /// (<see cref="Analysis.NamesTypeNameConstant"/>).
         /// </summary>
         /// <remarks>Made on first use, not by a field initializer: the word lists are static fields of other parts of this
         /// partial class, whose initializers may run after this part's.</remarks>
@@ -308,6 +311,11 @@ namespace WebSocketHandoff.Analyzers
                         else if (passesName && PassesWebSocketsTypeLiteral(node))
                         {
                             // TypeExists("System.Net.WebSockets.ManagedWebSocket").
+                            typeNameHelper = true;
+                        }
+                        else if (PassesStringConstant(node, context.CancellationToken))
+                        {
+                            // TypeExists(ManagedName) with `const string ManagedName = "System.Net.WebSockets.…";`.
                             typeNameHelper = true;
                         }
                         else

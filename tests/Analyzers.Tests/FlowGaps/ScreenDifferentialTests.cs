@@ -197,6 +197,38 @@ namespace WebSocketHandoff.Analyzers.Tests.FlowGaps
             Assert.Equal(without, withScreen);
         }
 
+        [Fact]
+        public async Task A_member_calling_a_final_send_method_of_the_type_before_the_detach_reaches_both_analyses()
+        {
+            // WSH006's new shape: the final send is in a method of the type (SendLastAsync, whose body spells no detach),
+            // the call and the detach are in M. The member gate lets M through and the flow screen hands M to the full
+            // analysis (the send after the detach is WSH005's); WSH006 reports the call, found from M alone.
+            const string members = @"
+    Task SendLastAsync(byte[] b, CancellationToken ct) => _ws.SendAsync(b, WebSocketMessageType.Binary, true, ct);
+
+    async Task M(byte[] b, CancellationToken ct)
+    {
+        await SendLastAsync(b, ct);
+        await _ws.DetachAsync(ct);
+        await _ws.SendAsync(b, WebSocketMessageType.Binary, true, ct);
+    }";
+            var (withScreen, without, quiet) = await AnalyzeAsync(members);
+
+            Assert.NotEmpty(without);
+            Assert.Equal(without, withScreen);
+            Assert.DoesNotContain("M", quiet);
+
+            var source = WSH001Tests.Usings + "class C\n{\n" + Helpers + members + "\n}\n";
+            var tree = (await AnalyzerRunner.CompileAsync(source)).SyntaxTrees.Single();
+            var methods = tree.GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>().ToDictionary(m => m.Identifier.ValueText);
+            Assert.True(TextPrecheck.MemberMayHandoff(methods["M"]));
+            Assert.False(TextPrecheck.MemberMayHandoff(methods["SendLastAsync"]));
+
+            var reported = await AnalyzerRunner.RunAsync(new NonAtomicFinalSendAnalyzer(), source);
+            var diagnostic = Assert.Single(reported, d => d.Id == RuleIdentifiers.NonAtomicFinalSend);
+            Assert.Equal("SendLastAsync(b, ct)", tree.GetText().ToString(diagnostic.Location.SourceSpan));
+        }
+
         [Theory]
         [MemberData(nameof(Settled))]
         public async Task Ordinary_members_are_still_settled_without_a_graph(string shape, string members)

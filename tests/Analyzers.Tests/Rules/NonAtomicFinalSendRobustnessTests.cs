@@ -11,8 +11,8 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace WebSocketHandoff.Analyzers.Tests.Rules
 {
     /// <summary>
-    /// WSH006 over its own shapes (stored task, branch, try, using, ContinueWith, a send in a finally, a local function or a
-    /// lambda called before the detach) cut short at many points: the analyzer
+    /// WSH006 over its own shapes (stored task, branch, try, using, ContinueWith, a send in a finally, a local function, a
+    /// lambda or a method of the type called before the detach) cut short at many points: the analyzer
     /// never throws. The repository-wide robustness tests cover the plain pair.
     /// </summary>
     public class NonAtomicFinalSendRobustnessTests
@@ -119,6 +119,15 @@ class Shapes
         }
     }
 
+    private Task SendTextAsync(ReadOnlyMemory<byte> m, CancellationToken ct) =>
+        _ws.SendAsync(m, WebSocketMessageType.Text, WebSocketMessageFlags.EndOfMessage, ct).AsTask();
+
+    async Task<Stream> InMethod(ReadOnlyMemory<byte> m, CancellationToken ct)
+    {
+        await this.SendTextAsync(m, ct);
+        return await _ws.DetachAsync(ct);
+    }
+
     Task<Stream> Chain(HandoffWebSocket ws, ArraySegment<byte> m, CancellationToken ct) =>
         ws.SendAsync(m, WebSocketMessageType.Binary, true, ct).ContinueWith(async _ => { Console.WriteLine(); return await ws.DetachAsync(ct); }, TaskContinuationOptions.OnlyOnRanToCompletion).Unwrap();
 }";
@@ -130,7 +139,7 @@ class Shapes
             Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
             (ImmutableArray<Diagnostic> diagnostics, IReadOnlyCollection<string> exceptions) = await RunAsync(compilation);
             Assert.Empty(exceptions);
-            Assert.Equal(11, diagnostics.Count(d => d.Id == RuleIdentifiers.NonAtomicFinalSend));
+            Assert.Equal(12, diagnostics.Count(d => d.Id == RuleIdentifiers.NonAtomicFinalSend));
         }
 
         [Fact]

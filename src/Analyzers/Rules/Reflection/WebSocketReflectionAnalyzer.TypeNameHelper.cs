@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -14,7 +16,8 @@ namespace WebSocketHandoff.Analyzers
     {
         /// <summary>
         /// On syntax: an argument is a string literal naming a System.Net.WebSockets type (the call may be a type-name
-        /// helper worth binding). Public type names are left to the symbol check.
+        /// helper worth binding). Public type names are left to the symbol check. A <c>const</c> argument is
+        /// <see cref="Analysis.PassesStringConstant"/>'s.
         /// </summary>
         private static bool PassesWebSocketsTypeLiteral(InvocationExpressionSyntax node)
         {
@@ -35,6 +38,133 @@ namespace WebSocketHandoff.Analyzers
         {
             private readonly ConcurrentDictionary<IMethodSymbol, int> _typeNameHelpers =
                 new ConcurrentDictionary<IMethodSymbol, int>(SymbolEqualityComparer.Default);
+
+            private readonly ConcurrentDictionary<SyntaxTree, ImmutableHashSet<string>> _typeNameConstants =
+                new ConcurrentDictionary<SyntaxTree, ImmutableHashSet<string>>();
+
+            /// <summary>
+            /// The per-block gate's second word list: the block names a <c>const string</c> of its file that may hold a
+            /// System.Net.WebSockets type name (<see cref="TypeNameConstantsOf"/>); such a block may call a type-name helper
+            /// with it while spelling no reflection entry word. Files without such a constant cost one text search.
+            /// </summary>
+            public bool NamesTypeNameConstant(SyntaxNode block, CancellationToken cancellationToken)
+            {
+                ImmutableHashSet<string> constants = TypeNameConstants(block.SyntaxTree, cancellationToken);
+                if (constants.IsEmpty)
+                {
+                    return false;
+                }
+
+                foreach (SyntaxToken token in block.DescendantTokens())
+                {
+                    if (token.IsKind(SyntaxKind.IdentifierToken) && constants.Contains(token.ValueText))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+
+            /// <summary>
+            /// On syntax: an argument names (<c>Name</c>, <c>C.Name</c>) a <c>const string</c> of this file that may hold a
+            /// System.Net.WebSockets type name (the call may be a type-name helper given a constant type name). The
+            /// constant's value is read on the operation; a const of another file is not seen here.
+            /// </summary>
+            private bool PassesStringConstant(InvocationExpressionSyntax node, CancellationToken cancellationToken)
+            {
+                ImmutableHashSet<string>? constants = null;
+                foreach (ArgumentSyntax argument in node.ArgumentList.Arguments)
+                {
+                    string? name = argument.Expression switch
+                    {
+                        IdentifierNameSyntax identifier => identifier.Identifier.ValueText,
+                        MemberAccessExpressionSyntax { Name: IdentifierNameSyntax member } => member.Identifier.ValueText,
+                        _ => null,
+                    };
+                    if (name is null)
+                    {
+                        continue;
+                    }
+
+                    constants ??= TypeNameConstants(node.SyntaxTree, cancellationToken);
+                    if (constants.Contains(name))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+
+            private ImmutableHashSet<string> TypeNameConstants(SyntaxTree tree, CancellationToken cancellationToken)
+            {
+                if (!_typeNameConstants.TryGetValue(tree, out ImmutableHashSet<string>? found))
+                {
+                    found = TypeNameConstantsOf(tree, cancellationToken);
+                    _typeNameConstants.TryAdd(tree, found);
+                }
+
+                return found;
+            }
+
+            /// <summary>
+            /// The names of the <c>const string</c> fields and locals of a file whose initializer spells a string holding
+            /// "System.Net.WebSockets", or names another such constant (<c>Namespace + "ManagedWebSocket"</c>). Read once
+            /// per file, and only in a file whose text holds "System.Net.WebSockets".
+            /// </summary>
+            private static ImmutableHashSet<string> TypeNameConstantsOf(SyntaxTree tree, CancellationToken cancellationToken)
+            {
+                if (!Contains(tree.GetText(cancellationToken), Types.WebSocketsNamespace))
+                {
+                    return ImmutableHashSet<string>.Empty;
+                }
+
+                var declared = new List<VariableDeclaratorSyntax>();
+                foreach (SyntaxNode node in tree.GetRoot(cancellationToken).DescendantNodes(n => n is not ExpressionSyntax))
+                {
+                    VariableDeclarationSyntax? declaration = node switch
+                    {
+                        FieldDeclarationSyntax field when field.Modifiers.Any(SyntaxKind.ConstKeyword) => field.Declaration,
+                        LocalDeclarationStatementSyntax local when local.IsConst => local.Declaration,
+                        _ => null,
+                    };
+                    if (declaration?.Type is PredefinedTypeSyntax { Keyword.RawKind: (int)SyntaxKind.StringKeyword }
+                        or IdentifierNameSyntax { Identifier.ValueText: "String" }
+                        or QualifiedNameSyntax { Right.Identifier.ValueText: "String" })
+                    {
+                        declared.AddRange(declaration.Variables);
+                    }
+                }
+
+                ImmutableHashSet<string>.Builder names = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
+                bool added = true;
+                while (added)
+                {
+                    // One pass per level of constants built from constants: a few at most.
+                    added = false;
+                    foreach (VariableDeclaratorSyntax variable in declared)
+                    {
+                        if (variable.Initializer is not { } initializer || names.Contains(variable.Identifier.ValueText))
+                        {
+                            continue;
+                        }
+
+                        foreach (SyntaxToken token in initializer.Value.DescendantTokens())
+                        {
+                            if ((token.IsKind(SyntaxKind.StringLiteralToken) && token.ValueText.Contains(Types.WebSocketsNamespace))
+                                || (token.IsKind(SyntaxKind.IdentifierToken) && names.Contains(token.ValueText)))
+                            {
+                                names.Add(variable.Identifier.ValueText);
+                                added = true;
+                                break;
+                            }
+                        }
+                    }
+                }
+
+                return names.ToImmutable();
+            }
 
             // TypeExists("System.Net.WebSockets.ManagedWebSocket") with a helper that does Type.GetType(name) != null.
             private void AnalyzeTypeNameHelper(Action<Diagnostic> report, IInvocationOperation invocation)
