@@ -18,7 +18,7 @@ namespace WebSocketHandoff.Tests.BlackBox2;
 /// completes its writes asynchronously. A's <c>SendAndDetachAsync</c> races A's own receive loop and send loop (it is
 /// refused while one of B's messages is arriving, and retried); B answers from its receive loop. Every message that a
 /// send reported done must be received exactly once, in order, and the raw bytes must pass both ways.
-/// Iterations: WSH_FUZZ_ITERATIONS (default 100 here); a failure prints the seed to replay with WSH_FUZZ_SEED.
+/// Iterations: WSH_FUZZ_ITERATIONS (default 50 here); a failure prints the seed to replay with WSH_FUZZ_SEED.
 /// </summary>
 public sealed class BlackBox2ConcurrentSwitchTests
 {
@@ -32,7 +32,9 @@ public sealed class BlackBox2ConcurrentSwitchTests
     public async Task Send_and_receive_loops_on_both_sides_during_the_two_message_switch_lose_and_inject_nothing(bool tls)
     {
         // Over TLS a third as many iterations: each one costs a handshake.
-        int iterations = int.TryParse(Environment.GetEnvironmentVariable("WSH_FUZZ_ITERATIONS"), out int n) ? Math.Max(1, n / 3) : 100;
+        // 50 by default: 65,000 iterations in two long runs found nothing, but the helper that wrote the test saw two
+        // unexplained 20 s timeouts in about 20,000 iterations of an earlier version; a long run is an opt-in setting.
+        int iterations = int.TryParse(Environment.GetEnvironmentVariable("WSH_FUZZ_ITERATIONS"), out int n) ? Math.Max(1, n / 3) : 50;
         iterations = tls ? Math.Max(1, iterations / 3) : iterations;
         int baseSeed = int.TryParse(Environment.GetEnvironmentVariable("WSH_FUZZ_SEED"), out int s) ? s : Environment.TickCount;
         _output.WriteLine($"base seed {baseSeed}, {iterations} iterations");
