@@ -111,11 +111,13 @@ namespace WebSocketHandoff.Analyzers
             /// <summary>
             /// The names of the <c>const string</c> fields and locals of a file whose initializer spells a string holding
             /// "System.Net.WebSockets", or names another such constant (<c>Namespace + "ManagedWebSocket"</c>). Read once
-            /// per file, and only in a file whose text holds "System.Net.WebSockets".
+            /// per file, and only in a file whose text holds a string opening with "System.Net.WebSockets".
             /// </summary>
             private static ImmutableHashSet<string> TypeNameConstantsOf(SyntaxTree tree, CancellationToken cancellationToken)
             {
-                if (!Contains(tree.GetText(cancellationToken), Types.WebSocketsNamespace))
+                // A string that opens with the namespace ("System.Net.WebSockets…", also @"…" and $"…"), not a using
+                // directive: nearly every file that uses a WebSocket spells the namespace, few spell it as a string.
+                if (!Contains(tree.GetText(cancellationToken), "\"" + Types.WebSocketsNamespace))
                 {
                     return ImmutableHashSet<string>.Empty;
                 }
