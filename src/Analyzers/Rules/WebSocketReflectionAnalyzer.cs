@@ -31,6 +31,9 @@ namespace WebSocketHandoff.Analyzers
     {
         private const string WebSocketsNamespacePrefix = Types.WebSocketsNamespace + ".";
 
+        /// <summary>The text of a string literal opening with the namespace (also <c>@"…"</c> and <c>$"…"</c>).</summary>
+        private const string WebSocketsStringOpening = "\"" + Types.WebSocketsNamespace;
+
         // BindingFlags values (System.Reflection.BindingFlags).
         private const long BindingFlagsPublic = 16;
         private const long BindingFlagsNonPublic = 32;
@@ -169,7 +172,7 @@ namespace WebSocketHandoff.Analyzers
         /// gives up on any other): the names of the lookups and of the words of instance helpers, <c>GetType</c>
         /// (<c>GetTypes</c>, <c>GetTypeInfo</c>), <c>CreateInstance</c>, <c>DefinedTypes</c>, what a user helper's type
         /// argument is written with (<c>typeof</c>, <c>GetType</c>, <c>AsType</c>), and a string opening with
-        /// <c>"System.Net.WebSockets.</c> (the argument of a type-name helper). A block spelling none of them is looked at
+        /// <c>"System.Net.WebSockets</c> (the argument of a type-name helper, or a constant for one). A block spelling none of them is looked at
         /// when it names a <c>const string</c> of its file that may hold a WebSockets type name
         /// (<see cref="Analysis.NamesTypeNameConstant"/>).
         /// </summary>
@@ -184,7 +187,7 @@ namespace WebSocketHandoff.Analyzers
         {
             // A string opening with a System.Net.WebSockets name: what a type-name helper is called with
             // (TypeExists("System.Net.WebSockets.ManagedWebSocket")), in a block that may spell nothing else.
-            var words = new List<string> { "GetType", "CreateInstance", "DefinedTypes", "typeof", "AsType", "\"" + WebSocketsNamespacePrefix };
+            var words = new List<string> { "GetType", "CreateInstance", "DefinedTypes", "typeof", "AsType", WebSocketsStringOpening };
             words.AddRange(s_instanceHelperWords);
             words.AddRange(s_lookupNames);
 

@@ -7,6 +7,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
+using Microsoft.CodeAnalysis.Text;
 
 namespace WebSocketHandoff.Analyzers
 {
@@ -108,6 +109,35 @@ namespace WebSocketHandoff.Analyzers
                 return found;
             }
 
+            private static bool SpellsWebSocketsString(SyntaxTree tree, CancellationToken cancellationToken)
+            {
+                Flow.TextNeedles.Positions positions = EntryPoints.Of(tree, cancellationToken);
+                if (positions.HasEscape)
+                {
+                    return true;
+                }
+
+                SourceText text = tree.GetText(cancellationToken);
+                foreach (int start in positions.Sorted)
+                {
+                    if (start + WebSocketsStringOpening.Length <= text.Length && text[start] == '"')
+                    {
+                        int k = 1;
+                        while (k < WebSocketsStringOpening.Length && text[start + k] == WebSocketsStringOpening[k])
+                        {
+                            k++;
+                        }
+
+                        if (k == WebSocketsStringOpening.Length)
+                        {
+                            return true;
+                        }
+                    }
+                }
+
+                return false;
+            }
+
             /// <summary>
             /// The names of the <c>const string</c> fields and locals of a file whose initializer spells a string holding
             /// "System.Net.WebSockets", or names another such constant (<c>Namespace + "ManagedWebSocket"</c>). Read once
@@ -116,8 +146,9 @@ namespace WebSocketHandoff.Analyzers
             private static ImmutableHashSet<string> TypeNameConstantsOf(SyntaxTree tree, CancellationToken cancellationToken)
             {
                 // A string that opens with the namespace ("System.Net.WebSockets…", also @"…" and $"…"), not a using
-                // directive: nearly every file that uses a WebSocket spells the namespace, few spell it as a string.
-                if (!Contains(tree.GetText(cancellationToken), "\"" + Types.WebSocketsNamespace))
+                // directive: nearly every file that uses a WebSocket spells the namespace, few spell it as a string. The
+                // entry-point index of the file (built for the per-block gate) holds where such strings start.
+                if (!SpellsWebSocketsString(tree, cancellationToken))
                 {
                     return ImmutableHashSet<string>.Empty;
                 }
