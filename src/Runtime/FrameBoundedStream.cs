@@ -86,8 +86,6 @@ namespace WebSocketHandoff
         // call they cost far more than their few nanoseconds on a warm core).
         private const int GateMask = 0b111;
         private const int InFlightBit = 0b1000;
-        // Set with InFlightBit when the frame in flight is a data frame written through a closed gate (the final message).
-        private const int DataBit = 0b10000;
         private int _writeState;
 
         // Data frames written so far, counted by their writer after the write (one writer at a time: the WebSocket's send
@@ -620,7 +618,6 @@ namespace WebSocketHandoff
                 return StartWrite(frame, WriteKind.Marked, cancellationToken);
             }
 
-            int inFlight = InFlightBit | (data ? DataBit : 0);
             WriteKind kind = data ? WriteKind.MarkedData : WriteKind.Marked;
             lock (_lock)
             {
@@ -659,7 +656,7 @@ namespace WebSocketHandoff
                     kind = WriteKind.Final;
                 }
 
-                Interlocked.Or(ref _writeState, inFlight);
+                Interlocked.Or(ref _writeState, InFlightBit);
             }
 
             return StartWrite(frame, kind, cancellationToken);
@@ -758,7 +755,7 @@ namespace WebSocketHandoff
             {
                 // The common end, without a lock: clear the bit, then look for a detach waiting for it (it publishes its
                 // wait, then looks at the bit again: one of the two sees the other).
-                Interlocked.And(ref _writeState, ~(InFlightBit | DataBit));
+                Interlocked.And(ref _writeState, ~InFlightBit);
                 if (Volatile.Read(ref _writesDrained) is null)
                 {
                     return;
@@ -767,7 +764,7 @@ namespace WebSocketHandoff
 
             lock (_lock)
             {
-                Interlocked.And(ref _writeState, ~(InFlightBit | DataBit));
+                Interlocked.And(ref _writeState, ~InFlightBit);
                 _writeError ??= error;
                 if (final)
                 {

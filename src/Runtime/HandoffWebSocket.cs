@@ -81,17 +81,7 @@ namespace WebSocketHandoff
         public static new HandoffWebSocket CreateFromStream(Stream stream, bool isServer, string? subProtocol, TimeSpan keepAliveInterval)
         {
             FrameBoundedStream transport = Wrap(stream);
-            try
-            {
-                return new HandoffWebSocket(transport, WebSocket.CreateFromStream(transport, isServer, subProtocol, keepAliveInterval));
-            }
-            catch
-            {
-                // Arguments the BCL rejects (sub-protocol, keep-alive interval): nothing was created, so the transport's
-                // pooled read buffer goes back now (the caller's stream is left open, as with the BCL).
-                transport.ReturnUnusedBuffer();
-                throw;
-            }
+            return Create(transport, () => WebSocket.CreateFromStream(transport, isServer, subProtocol, keepAliveInterval));
         }
 
         /// <summary>
@@ -105,14 +95,22 @@ namespace WebSocketHandoff
         {
             ArgumentNullException.ThrowIfNull(options);
             FrameBoundedStream transport = Wrap(stream);
+            return Create(transport, () => WebSocket.CreateFromStream(transport, options));
+        }
+
+        /// <summary>
+        /// Builds the BCL WebSocket over <paramref name="transport"/>. Arguments the BCL rejects (a sub-protocol, a
+        /// keep-alive interval; its options validate themselves when set) leave nothing created, so the transport's pooled
+        /// read buffer goes back at once; the caller's stream is left open, as with the BCL.
+        /// </summary>
+        private static HandoffWebSocket Create(FrameBoundedStream transport, Func<WebSocket> createBcl)
+        {
             try
             {
-                return new HandoffWebSocket(transport, WebSocket.CreateFromStream(transport, options));
+                return new HandoffWebSocket(transport, createBcl());
             }
             catch
             {
-                // Whatever the BCL rejects here (its options validate themselves when set, so nothing is known to reach
-                // this today): as above, the pooled read buffer goes back and the caller's stream stays open.
                 transport.ReturnUnusedBuffer();
                 throw;
             }
