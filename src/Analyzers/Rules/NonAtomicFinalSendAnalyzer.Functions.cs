@@ -254,10 +254,7 @@ namespace WebSocketHandoff.Analyzers
                 foreach (IOperation operation in body.Descendants())
                 {
                     if (operation is not IInvocationOperation send
-                        || send.TargetMethod.Name != "SendAsync"
-                        || send.Instance is not { } receiver
-                        || !SymbolEqualityComparer.Default.Equals(receiver.Type, _handoff)
-                        || !IsEndOfMessage(send)
+                        || FinalSendReceiver(send) is not { } receiver
                         || InsideFunction(send, body))
                     {
                         continue;

@@ -126,10 +126,7 @@ namespace WebSocketHandoff.Analyzers
                 if (name != "SendAsync"
                     || !(DetachIsSpelledAfter(node) || DetachIsSpelledAroundFunction(node))
                     || context.SemanticModel.GetOperation(node, context.CancellationToken) is not IInvocationOperation send
-                    || send.TargetMethod.Name != "SendAsync"
-                    || send.Instance is not { } receiver
-                    || !SymbolEqualityComparer.Default.Equals(receiver.Type, _handoff)
-                    || !IsEndOfMessage(send))
+                    || FinalSendReceiver(send) is not { } receiver)
                 {
                     return;
                 }
@@ -405,6 +402,15 @@ namespace WebSocketHandoff.Analyzers
 
                 return false;
             }
+
+            /// <summary>The HandoffWebSocket a final <c>SendAsync</c> (EndOfMessage) is called on, or null for any other call.</summary>
+            private IOperation? FinalSendReceiver(IInvocationOperation send) =>
+                send.TargetMethod.Name == "SendAsync"
+                && send.Instance is { } receiver
+                && SymbolEqualityComparer.Default.Equals(receiver.Type, _handoff)
+                && IsEndOfMessage(send)
+                    ? receiver
+                    : null;
 
             /// <summary><c>endOfMessage</c> is the constant <c>true</c>, or the message flags constantly include EndOfMessage.</summary>
             private static bool IsEndOfMessage(IInvocationOperation send)
