@@ -100,7 +100,7 @@ public sealed class NodeInteropTests : IClassFixture<NodePeerFixture>
         }
     }
 
-    private static async Task<JsonDocument> ReadReportAsync(Process server)
+    internal static async Task<JsonDocument> ReadReportAsync(Process server)
     {
         string? line = await server.StandardOutput.ReadLineAsync().WaitAsync(Bounded.Limit);
         if (line is null)
