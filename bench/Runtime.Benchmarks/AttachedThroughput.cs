@@ -50,6 +50,57 @@ public class AttachedThroughput
     /// </summary>
     public void SetupPassThrough() => Setup(stream => WebSocket.CreateFromStream(new Overhead.PassThroughStream(stream), isServer: false, subProtocol: null, KeepAlive));
 
+    /// <summary>
+    /// Control (interleaved mode only): the BCL WebSocket over the helper's transport stream (internal, made by
+    /// reflection), so the stream's share of the helper's cost shows apart from HandoffWebSocket's own.
+    /// </summary>
+    public void SetupHelperStream() => Setup(stream => WebSocket.CreateFromStream(
+        (System.IO.Stream)Activator.CreateInstance(typeof(HandoffWebSocket).Assembly.GetType("WebSocketHandoff.FrameBoundedStream", throwOnError: true)!, stream)!,
+        isServer: false, subProtocol: null, KeepAlive));
+
+    /// <summary>Control (interleaved mode only): the BCL WebSocket inside a WebSocket that forwards every call.</summary>
+    public void SetupWrapper() => Setup(stream => new ForwardingWebSocket(WebSocket.CreateFromStream(stream, isServer: false, subProtocol: null, KeepAlive)));
+
+    private sealed class ForwardingWebSocket : WebSocket
+    {
+        private readonly WebSocket _inner;
+
+        public ForwardingWebSocket(WebSocket inner) => _inner = inner;
+
+        public override WebSocketCloseStatus? CloseStatus => _inner.CloseStatus;
+
+        public override string? CloseStatusDescription => _inner.CloseStatusDescription;
+
+        public override WebSocketState State => _inner.State;
+
+        public override string? SubProtocol => _inner.SubProtocol;
+
+        public override void Abort() => _inner.Abort();
+
+        public override Task CloseAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken)
+            => _inner.CloseAsync(closeStatus, statusDescription, cancellationToken);
+
+        public override Task CloseOutputAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken)
+            => _inner.CloseOutputAsync(closeStatus, statusDescription, cancellationToken);
+
+        public override void Dispose() => _inner.Dispose();
+
+        public override Task<WebSocketReceiveResult> ReceiveAsync(ArraySegment<byte> buffer, CancellationToken cancellationToken)
+            => _inner.ReceiveAsync(buffer, cancellationToken);
+
+        public override ValueTask<ValueWebSocketReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+            => _inner.ReceiveAsync(buffer, cancellationToken);
+
+        public override Task SendAsync(ArraySegment<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken)
+            => _inner.SendAsync(buffer, messageType, endOfMessage, cancellationToken);
+
+        public override ValueTask SendAsync(ReadOnlyMemory<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken)
+            => _inner.SendAsync(buffer, messageType, endOfMessage, cancellationToken);
+
+        public override ValueTask SendAsync(ReadOnlyMemory<byte> buffer, WebSocketMessageType messageType, WebSocketMessageFlags messageFlags, CancellationToken cancellationToken = default)
+            => _inner.SendAsync(buffer, messageType, messageFlags, cancellationToken);
+    }
+
     private void Setup(Func<System.IO.Stream, WebSocket> create)
     {
         _loopback = Loopback.Open();

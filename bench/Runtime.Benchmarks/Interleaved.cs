@@ -95,11 +95,15 @@ public static class Interleaved
         {
             // Controls, only with --rows naming them (e.g. --rows control): the BCL WebSocket against itself over a
             // pass-through stream (the candidate column), for the floor that one more stream layer sets on this machine;
-            // and the BCL WebSocket against itself (A/A), which must read 1.00 — anything else is the method's own bias.
+            // the BCL WebSocket against itself (A/A), which must read 1.00 — anything else is the method's own bias; and the
+            // helper's two layers one at a time (its transport stream under the BCL WebSocket; a WebSocket that only
+            // forwards, around it), to tell their shares of the helper's cost apart.
             AddAttached(pairs, size, "Receive (pass-through control)", b => b.Bcl_Receive, p => p.Bcl_Receive, connections, Control.PassThrough);
             AddAttached(pairs, size, "Send (pass-through control)", b => b.Bcl_Send, p => p.Bcl_Send, connections, Control.PassThrough);
             AddAttached(pairs, size, "Receive (A/A control)", b => b.Bcl_Receive, p => p.Bcl_Receive, connections, Control.Same);
             AddAttached(pairs, size, "Send (A/A control)", b => b.Bcl_Send, p => p.Bcl_Send, connections, Control.Same);
+            AddAttached(pairs, size, "Send (helper stream control)", b => b.Bcl_Send, p => p.Bcl_Send, connections, Control.HelperStream);
+            AddAttached(pairs, size, "Send (wrapper control)", b => b.Bcl_Send, p => p.Bcl_Send, connections, Control.Wrapper);
         }
         foreach (int buffer in new[] { 4096, 65536 })
         {
@@ -144,6 +148,12 @@ public static class Interleaved
         None,
         PassThrough,
         Same,
+
+        /// <summary>The BCL WebSocket over the helper's own transport stream, without HandoffWebSocket around it.</summary>
+        HelperStream,
+
+        /// <summary>The BCL WebSocket inside a WebSocket that only forwards each call (HandoffWebSocket's shape without its work).</summary>
+        Wrapper,
     }
 
     private static void AddAttached(List<(string, Func<Pair>)> pairs, int size, string category,
@@ -166,6 +176,12 @@ public static class Interleaved
                 {
                     case Control.PassThrough:
                         h.SetupPassThrough();
+                        break;
+                    case Control.HelperStream:
+                        h.SetupHelperStream();
+                        break;
+                    case Control.Wrapper:
+                        h.SetupWrapper();
                         break;
                     case Control.Same:
                         h.SetupBcl();
