@@ -109,6 +109,10 @@ namespace WebSocketHandoff
         private bool _abortRequested;
         private bool _disposed;
 
+        // The error Commit/Release threw for the owner's Abort/Dispose: the detach tells it from every other failure by
+        // identity (a message or a type could be matched by an unrelated exception).
+        private WebSocketException? _ownerAbortError;
+
         public FrameBoundedStream(Stream transport)
         {
             _transport = transport;
@@ -225,6 +229,18 @@ namespace WebSocketHandoff
                 }
             }
         }
+
+        /// <summary>Whether <paramref name="error"/> is the one <see cref="Commit"/> or <see cref="Release"/> threw because the owner aborted.</summary>
+        public bool IsOwnerAbortError(Exception error)
+        {
+            lock (_lock)
+            {
+                return _ownerAbortError is not null && ReferenceEquals(error, _ownerAbortError);
+            }
+        }
+
+        private WebSocketException OwnerAbortErrorLocked()
+            => _ownerAbortError = new WebSocketException(WebSocketError.InvalidState, AbortedDuringDetachMessage);
 
         /// <summary>Whether the transport was closed: the owner aborted or disposed the WebSocket, or the WebSocket disposed its stream.</summary>
         public bool IsClosed
@@ -951,7 +967,7 @@ namespace WebSocketHandoff
                 // The owner's abort first: it also makes the write in flight fail.
                 if (_abortRequested)
                 {
-                    throw new WebSocketException(WebSocketError.InvalidState, AbortedDuringDetachMessage);
+                    throw OwnerAbortErrorLocked();
                 }
 
                 if (_writeError is not null)
@@ -994,7 +1010,7 @@ namespace WebSocketHandoff
             {
                 if (_abortRequested)
                 {
-                    throw new WebSocketException(WebSocketError.InvalidState, AbortedDuringDetachMessage);
+                    throw OwnerAbortErrorLocked();
                 }
 
                 _readSide = ReadSide.Released;
