@@ -146,7 +146,8 @@ namespace WebSocketHandoff
         /// <paramref name="cancellationToken"/> is honoured while the detach waits for in-flight sends and for a frame write
         /// of the WebSocket layer (a keep-alive or pong stuck on a full connection); a cancelled detach changes nothing.
         /// <see cref="Abort"/> or <see cref="Dispose"/> during a detach ends it: the connection is closed and the detach
-        /// throws <see cref="WebSocketException"/>.
+        /// throws <see cref="WebSocketException"/>. Every error below comes back through the returned task (awaiting it
+        /// throws), as the BCL WebSocket reports state errors; the call itself does not throw.
         /// </remarks>
         /// <param name="cancellationToken">Cancels the wait for in-flight sends and frame writes.</param>
         /// <returns>
@@ -174,8 +175,9 @@ namespace WebSocketHandoff
         /// <param name="messageType">Text or Binary.</param>
         /// <param name="cancellationToken">Cancels the wait for in-flight sends and frame writes, before anything is sent.</param>
         /// <returns>The transport, as from <see cref="DetachAsync"/>.</returns>
-        /// <exception cref="InvalidOperationException">As for <see cref="DetachAsync"/>; nothing is sent or changed.</exception>
-        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled. Nothing is sent or changed.</exception>
+        /// <exception cref="ArgumentException"><paramref name="messageType"/> is not Text or Binary: thrown by the call itself, before anything else is looked at.</exception>
+        /// <exception cref="InvalidOperationException">As for <see cref="DetachAsync"/>, through the returned task; nothing is sent or changed.</exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled, through the returned task. Nothing is sent or changed.</exception>
         /// <exception cref="WebSocketException">The final message could not be sent whole, or as for <see cref="DetachAsync"/>: the connection was closed.</exception>
         public ValueTask<Stream> SendAndDetachAsync(ReadOnlyMemory<byte> finalMessage, WebSocketMessageType messageType, CancellationToken cancellationToken = default)
         {
@@ -757,6 +759,9 @@ namespace WebSocketHandoff
         [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
         private async ValueTask AwaitSendAsync(ValueTask send, bool endOfMessage)
         {
+            // Tells a detach's gate that this send waits inside the WebSocket (see FrameBoundedStream.NoteSendParked):
+            // slow-path work only, the sends the WebSocket completes at once never come here.
+            _transport.NoteSendParked();
             bool sent = false;
             try
             {
@@ -765,6 +770,7 @@ namespace WebSocketHandoff
             }
             finally
             {
+                _transport.NoteSendUnparked();
                 EndSend(sent, endOfMessage);
             }
         }
