@@ -94,6 +94,13 @@ namespace WebSocketHandoff
         private int _dataFramesWritten;
         private int _dataFramesAtDrain;
 
+        // Application sends the WebSocket did not complete at once (their slow path), and the data frame count when the
+        // latest of them was seen waiting. Under _lock. A control frame that reaches a draining gate holds the WebSocket's
+        // send lock: if the send being drained waits inside the WebSocket with no frame written since, it may be waiting
+        // for that lock, so the control frame goes out (ahead of the send's frame); otherwise it waits for the decision.
+        private int _sendsWaiting;
+        private int _dataFramesAtWait;
+
         // A frame write the transport completes later ends here, not in an async method: the WebSocket awaits this stream
         // (as an IValueTaskSource) and the transport's awaiter calls back directly, so an asynchronous completion costs one
         // callback, as on the BCL's own stream, rather than a second state machine. The WebSocket writes one frame at a
@@ -108,6 +115,10 @@ namespace WebSocketHandoff
         private TaskCompletionSource<bool>? _gateDecided;
         private bool _abortRequested;
         private bool _disposed;
+
+        // The error Commit/Release threw for the owner's Abort/Dispose: the detach tells it from every other failure by
+        // identity (a message or a type could be matched by an unrelated exception).
+        private WebSocketException? _ownerAbortError;
 
         public FrameBoundedStream(Stream transport)
         {
@@ -225,6 +236,18 @@ namespace WebSocketHandoff
                 }
             }
         }
+
+        /// <summary>Whether <paramref name="error"/> is the one <see cref="Commit"/> or <see cref="Release"/> threw because the owner aborted.</summary>
+        public bool IsOwnerAbortError(Exception error)
+        {
+            lock (_lock)
+            {
+                return _ownerAbortError is not null && ReferenceEquals(error, _ownerAbortError);
+            }
+        }
+
+        private WebSocketException OwnerAbortErrorLocked()
+            => _ownerAbortError = new WebSocketException(WebSocketError.InvalidState, AbortedDuringDetachMessage);
 
         /// <summary>Whether the transport was closed: the owner aborted or disposed the WebSocket, or the WebSocket disposed its stream.</summary>
         public bool IsClosed
@@ -628,10 +651,11 @@ namespace WebSocketHandoff
                     SetWriteGate(WriteGate.Paused);
                 }
 
-                if (Gate == WriteGate.Paused && !data)
+                if (!data && (Gate == WriteGate.Paused || (Gate == WriteGate.Draining && !SendWaitsAheadOfItsFrameLocked())))
                 {
                     // The WebSocket layer's own frames (the application's sends are drained, or the last one has its frame
-                    // on the way). Holding it, rather than dropping it, means a cancelled detach loses no pong.
+                    // on the way or, as far as can be told, already written: see SendWaitsAheadOfItsFrameLocked). Holding it,
+                    // rather than dropping it, means a cancelled detach loses no pong.
                     _gateDecided ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                     return WriteAfterGateDecidedAsync(frame, _gateDecided.Task, cancellationToken);
                 }
@@ -834,6 +858,46 @@ namespace WebSocketHandoff
         }
 
         /// <summary>
+        /// An application send the WebSocket did not complete at once is waiting (for its frame write, or for the
+        /// WebSocket's send lock). Called on the send's slow path only; a control frame held at a draining gate is
+        /// re-examined, since the send may be waiting for the lock that frame holds.
+        /// </summary>
+        public void NoteSendParked()
+        {
+            TaskCompletionSource<bool>? held = null;
+            lock (_lock)
+            {
+                _sendsWaiting++;
+                _dataFramesAtWait = _dataFramesWritten;
+                if (Gate == WriteGate.Draining)
+                {
+                    held = _gateDecided;
+                    _gateDecided = null;
+                }
+            }
+
+            held?.TrySetResult(true);
+        }
+
+        /// <summary>The send noted by <see cref="NoteSendParked"/> has ended.</summary>
+        public void NoteSendUnparked()
+        {
+            lock (_lock)
+            {
+                _sendsWaiting--;
+            }
+        }
+
+        /// <summary>
+        /// At a draining gate, for a control frame: whether the send the detach waits for is waiting inside the WebSocket
+        /// with no data frame written since, so possibly for the send lock this frame's writer holds (then holding the frame
+        /// would hold the send, and the detach, for good). Otherwise that send's frame is on the wire already (written
+        /// before the detach began, the send not yet returned) or it has not reached the WebSocket yet (it will, and wait
+        /// for the lock, which wakes this frame): the frame waits for the decision.
+        /// </summary>
+        private bool SendWaitsAheadOfItsFrameLocked() => _sendsWaiting > 0 && _dataFramesWritten == _dataFramesAtWait;
+
+        /// <summary>
         /// Chooses the handoff point at the end of the last frame handed to the WebSocket, or throws
         /// <see cref="InvalidOperationException"/> and changes nothing when bytes past that point cannot be taken back.
         /// From here on the WebSocket gets no byte and new WebSocket writes wait, until <see cref="Commit"/> or <see cref="Resume"/>.
@@ -951,7 +1015,7 @@ namespace WebSocketHandoff
                 // The owner's abort first: it also makes the write in flight fail.
                 if (_abortRequested)
                 {
-                    throw new WebSocketException(WebSocketError.InvalidState, AbortedDuringDetachMessage);
+                    throw OwnerAbortErrorLocked();
                 }
 
                 if (_writeError is not null)
@@ -994,7 +1058,7 @@ namespace WebSocketHandoff
             {
                 if (_abortRequested)
                 {
-                    throw new WebSocketException(WebSocketError.InvalidState, AbortedDuringDetachMessage);
+                    throw OwnerAbortErrorLocked();
                 }
 
                 _readSide = ReadSide.Released;

@@ -146,7 +146,8 @@ namespace WebSocketHandoff
         /// <paramref name="cancellationToken"/> is honoured while the detach waits for in-flight sends and for a frame write
         /// of the WebSocket layer (a keep-alive or pong stuck on a full connection); a cancelled detach changes nothing.
         /// <see cref="Abort"/> or <see cref="Dispose"/> during a detach ends it: the connection is closed and the detach
-        /// throws <see cref="WebSocketException"/>.
+        /// throws <see cref="WebSocketException"/>. Every error below comes back through the returned task (awaiting it
+        /// throws), as the BCL WebSocket reports state errors; the call itself does not throw.
         /// </remarks>
         /// <param name="cancellationToken">Cancels the wait for in-flight sends and frame writes.</param>
         /// <returns>
@@ -174,8 +175,9 @@ namespace WebSocketHandoff
         /// <param name="messageType">Text or Binary.</param>
         /// <param name="cancellationToken">Cancels the wait for in-flight sends and frame writes, before anything is sent.</param>
         /// <returns>The transport, as from <see cref="DetachAsync"/>.</returns>
-        /// <exception cref="InvalidOperationException">As for <see cref="DetachAsync"/>; nothing is sent or changed.</exception>
-        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled. Nothing is sent or changed.</exception>
+        /// <exception cref="ArgumentException"><paramref name="messageType"/> is not Text or Binary: thrown by the call itself, before anything else is looked at.</exception>
+        /// <exception cref="InvalidOperationException">As for <see cref="DetachAsync"/>, through the returned task; nothing is sent or changed.</exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled, through the returned task. Nothing is sent or changed.</exception>
         /// <exception cref="WebSocketException">The final message could not be sent whole, or as for <see cref="DetachAsync"/>: the connection was closed.</exception>
         public ValueTask<Stream> SendAndDetachAsync(ReadOnlyMemory<byte> finalMessage, WebSocketMessageType messageType, CancellationToken cancellationToken = default)
         {
@@ -325,8 +327,9 @@ namespace WebSocketHandoff
 
                 // The owner's Abort/Dispose is the cause whatever the failed step threw: a Dispose makes the BCL's final
                 // send fail with its own WebSocketException ("the remote party closed the connection..."), which would
-                // blame the peer. Commit/Release already throw the owner's message; only other errors are wrapped.
-                if (_transport.AbortRequested && ex.Message != FrameBoundedStream.AbortedDuringDetachMessage)
+                // blame the peer. Commit/Release already throw the owner's error (known by identity); only other errors
+                // are wrapped.
+                if (_transport.AbortRequested && !_transport.IsOwnerAbortError(ex))
                 {
                     throw new WebSocketException(WebSocketError.InvalidState, FrameBoundedStream.AbortedDuringDetachMessage, ex);
                 }
@@ -368,31 +371,66 @@ namespace WebSocketHandoff
 
         private void ThrowIfNotAttached()
         {
-            if (_phase == Phase.Detached)
+            InvalidOperationException? error = NotAttachedError();
+            if (error is not null)
             {
-                throw new InvalidOperationException(DetachedMessage);
+                throw error;
+            }
+        }
+
+        /// <summary>The state error of an operation that needs the WebSocket attached and idle of detaches, or null.</summary>
+        private InvalidOperationException? NotAttachedError() => _phase switch
+        {
+            Phase.Detached => new InvalidOperationException(DetachedMessage),
+            Phase.Failed => new InvalidOperationException(FailedMessage),
+            Phase.Detaching => new InvalidOperationException(DetachingMessage),
+            _ => null,
+        };
+
+        /// <summary>
+        /// The argument checks the BCL WebSocket makes before it looks at its state, for the calls this class refuses
+        /// without asking it: argument errors are thrown synchronously and come before the state error, as there.
+        /// </summary>
+        private static void ValidateSendArguments(WebSocketMessageType messageType)
+        {
+            if (messageType != WebSocketMessageType.Text && messageType != WebSocketMessageType.Binary)
+            {
+                throw new ArgumentException(
+                    $"The message type '{messageType}' is not allowed for SendAsync: valid message types are Binary and Text. To close the WebSocket, use CloseOutputAsync.",
+                    nameof(messageType));
+            }
+        }
+
+        /// <inheritdoc cref="ValidateSendArguments"/>
+        private static void ValidateCloseArguments(WebSocketCloseStatus closeStatus, string? statusDescription)
+        {
+            if (closeStatus == WebSocketCloseStatus.Empty && !string.IsNullOrEmpty(statusDescription))
+            {
+                throw new ArgumentException(
+                    $"The close status description '{statusDescription}' is invalid: with close status Empty the description must be null.",
+                    nameof(statusDescription));
             }
 
-            if (_phase == Phase.Failed)
+            // RFC 6455 §7.4: codes below 1000 are not used, and 1006 and 1015 are reserved for reporting, never sent.
+            int code = (int)closeStatus;
+            if (code is >= 0 and <= 999 or 1006 or 1015)
             {
-                throw new InvalidOperationException(FailedMessage);
+                throw new ArgumentException($"The close status code '{code}' is reserved and cannot be sent.", nameof(closeStatus));
             }
 
-            if (_phase == Phase.Detaching)
+            // A close frame's payload is at most 125 bytes, 2 of them the status code.
+            if (!string.IsNullOrEmpty(statusDescription) && System.Text.Encoding.UTF8.GetByteCount(statusDescription) > 123)
             {
-                throw new InvalidOperationException(DetachingMessage);
+                throw new ArgumentException(
+                    $"The close status description '{statusDescription}' is too long: its UTF-8 form must not be longer than 123 bytes.",
+                    nameof(statusDescription));
             }
         }
 
         // Receives are refused only once the handoff point is fixed: a detach that is still waiting for sends, and may yet
         // be refused, must not break the application's receive loop.
-        private void ThrowIfHandedOff()
-        {
-            if (_transport.IsHandedOff)
-            {
-                throw new InvalidOperationException(_phase == Phase.Failed ? FailedMessage : DetachedMessage);
-            }
-        }
+        private InvalidOperationException HandedOffError()
+            => new InvalidOperationException(_phase == Phase.Failed ? FailedMessage : DetachedMessage);
 
         private void ThrowIfSendingMessage()
         {
@@ -445,24 +483,48 @@ namespace WebSocketHandoff
         }
 
         /// <inheritdoc />
-        /// <exception cref="InvalidOperationException">The WebSocket was detached: closing would write into the raw stream.</exception>
+        /// <returns>
+        /// The close, as on the BCL WebSocket. After a detach (or during one, or after a failed one) a task failed with
+        /// <see cref="InvalidOperationException"/>: closing would write into the raw stream. The same when the detach meets
+        /// the close while its frame has not gone out yet.
+        /// </returns>
+        /// <exception cref="ArgumentException">A reserved close status, a description with <see cref="WebSocketCloseStatus.Empty"/>, or a description longer than 123 UTF-8 bytes (thrown, not returned, as by the BCL WebSocket).</exception>
         public override Task CloseAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken)
         {
+            InvalidOperationException? error;
             lock (_gate)
             {
-                ThrowIfNotAttached();
+                error = NotAttachedError();
+            }
+
+            if (error is not null)
+            {
+                ValidateCloseArguments(closeStatus, statusDescription);
+                return Task.FromException(error);
             }
 
             return AwaitCloseAsync(_webSocket.CloseAsync(closeStatus, statusDescription, cancellationToken));
         }
 
         /// <inheritdoc />
-        /// <exception cref="InvalidOperationException">The WebSocket was detached: closing would write into the raw stream.</exception>
+        /// <returns>
+        /// The close, as on the BCL WebSocket. After a detach (or during one, or after a failed one) a task failed with
+        /// <see cref="InvalidOperationException"/>: closing would write into the raw stream. The same when the detach meets
+        /// the close while its frame has not gone out yet.
+        /// </returns>
+        /// <exception cref="ArgumentException">A reserved close status, a description with <see cref="WebSocketCloseStatus.Empty"/>, or a description longer than 123 UTF-8 bytes (thrown, not returned, as by the BCL WebSocket).</exception>
         public override Task CloseOutputAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken)
         {
+            InvalidOperationException? error;
             lock (_gate)
             {
-                ThrowIfNotAttached();
+                error = NotAttachedError();
+            }
+
+            if (error is not null)
+            {
+                ValidateCloseArguments(closeStatus, statusDescription);
+                return Task.FromException(error);
             }
 
             return AwaitCloseAsync(_webSocket.CloseOutputAsync(closeStatus, statusDescription, cancellationToken));
@@ -484,18 +546,27 @@ namespace WebSocketHandoff
         // ---- Receive: passed through, noting where the application is relative to message boundaries ----
 
         /// <inheritdoc />
-        /// <exception cref="InvalidOperationException">The WebSocket was detached, before or during this call.</exception>
+        /// <returns>
+        /// The receive, as on the BCL WebSocket. After a detach (or after a failed one) a task failed with
+        /// <see cref="InvalidOperationException"/>; a receive pending when the detach fixes the handoff point fails the same way.
+        /// </returns>
+        /// <exception cref="ArgumentNullException"><paramref name="buffer"/> has no array (thrown, not returned, as by the BCL WebSocket).</exception>
         public override Task<WebSocketReceiveResult> ReceiveAsync(ArraySegment<byte> buffer, CancellationToken cancellationToken)
         {
             if (buffer.Array is null)
             {
-                throw new ArgumentNullException(nameof(buffer));
+                throw new ArgumentNullException("buffer.Array");
+            }
+
+            // A state error is a failed task, as on the BCL WebSocket.
+            if (_transport.IsHandedOff)
+            {
+                return Task.FromException<WebSocketReceiveResult>(HandedOffError());
             }
 
             // On the BCL WebSocket's Memory overload, as the BCL's own ArraySegment overload is: a receive that completes
             // later costs what it costs there (a pooled state machine, the Task over it, the result), not an unpooled
             // async Task state machine on top of a pooled one.
-            ThrowIfHandedOff();
             ValueTask<ValueWebSocketReceiveResult> receive = _webSocket.ReceiveAsync(buffer.AsMemory(), cancellationToken);
             if (receive.IsCompletedSuccessfully)
             {
@@ -530,10 +601,18 @@ namespace WebSocketHandoff
                 : new WebSocketReceiveResult(result.Count, result.MessageType, result.EndOfMessage);
 
         /// <inheritdoc />
-        /// <exception cref="InvalidOperationException">The WebSocket was detached, before or during this call.</exception>
+        /// <returns>
+        /// The receive, as on the BCL WebSocket. After a detach (or after a failed one) a task failed with
+        /// <see cref="InvalidOperationException"/>; a receive pending when the detach fixes the handoff point fails the same way.
+        /// </returns>
         public override ValueTask<ValueWebSocketReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
         {
-            ThrowIfHandedOff();
+            // A state error is a failed task, as on the BCL WebSocket.
+            if (_transport.IsHandedOff)
+            {
+                return ValueTask.FromException<ValueWebSocketReceiveResult>(HandedOffError());
+            }
+
             ValueTask<ValueWebSocketReceiveResult> receive = _webSocket.ReceiveAsync(buffer, cancellationToken);
             if (receive.IsCompletedSuccessfully)
             {
@@ -586,37 +665,47 @@ namespace WebSocketHandoff
         // ---- Send: passed through, counting sends in flight so that a detach can wait for them ----
 
         /// <inheritdoc />
-        /// <exception cref="InvalidOperationException">The WebSocket was detached or a detach is in progress.</exception>
+        /// <returns>
+        /// The send, as on the BCL WebSocket. After a detach, while one is in progress, or after a failed one, a task
+        /// failed with <see cref="InvalidOperationException"/>.
+        /// </returns>
+        /// <exception cref="ArgumentNullException"><paramref name="buffer"/> has no array (thrown, not returned, as by the BCL WebSocket).</exception>
+        /// <exception cref="ArgumentException"><paramref name="messageType"/> is not Text or Binary (thrown, as by the BCL WebSocket).</exception>
         public override Task SendAsync(ArraySegment<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken)
         {
             if (buffer.Array is null)
             {
-                throw new ArgumentNullException(nameof(buffer));
+                throw new ArgumentNullException("buffer.Array");
             }
 
             return SendAsync(buffer.AsMemory(), messageType, endOfMessage ? WebSocketMessageFlags.EndOfMessage : WebSocketMessageFlags.None, cancellationToken).AsTask();
         }
 
         /// <inheritdoc />
-        /// <exception cref="InvalidOperationException">The WebSocket was detached or a detach is in progress.</exception>
+        /// <returns>
+        /// The send, as on the BCL WebSocket. After a detach, while one is in progress, or after a failed one, a task
+        /// failed with <see cref="InvalidOperationException"/>.
+        /// </returns>
+        /// <exception cref="ArgumentException"><paramref name="messageType"/> is not Text or Binary (thrown, as by the BCL WebSocket).</exception>
         public override ValueTask SendAsync(ReadOnlyMemory<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken)
             => SendAsync(buffer, messageType, endOfMessage ? WebSocketMessageFlags.EndOfMessage : WebSocketMessageFlags.None, cancellationToken);
 
         /// <inheritdoc />
-        /// <exception cref="InvalidOperationException">The WebSocket was detached or a detach is in progress.</exception>
+        /// <returns>
+        /// The send, as on the BCL WebSocket. After a detach, while one is in progress, or after a failed one, a task
+        /// failed with <see cref="InvalidOperationException"/>.
+        /// </returns>
+        /// <exception cref="ArgumentException"><paramref name="messageType"/> is not Text or Binary (thrown, as by the BCL WebSocket).</exception>
         public override ValueTask SendAsync(ReadOnlyMemory<byte> buffer, WebSocketMessageType messageType, WebSocketMessageFlags messageFlags, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref _sendsInFlight);
             if (_phase != Phase.Attached)
             {
-                // A detach has begun, is deciding, or is done: back out (a send that did not happen), then ask again once
-                // the detach has decided, as sends did before this fast path: a detach that is refused changes nothing,
-                // so a send racing it must not fail.
-                EndSend(sent: false, endOfMessage: false);
-                lock (_gate)
+                // A state error is a failed task, as on the BCL WebSocket.
+                InvalidOperationException? refused = BackOutForDetach(messageType);
+                if (refused is not null)
                 {
-                    ThrowIfNotAttached();
-                    Interlocked.Increment(ref _sendsInFlight);
+                    return ValueTask.FromException(refused);
                 }
             }
 
@@ -644,9 +733,35 @@ namespace WebSocketHandoff
             return AwaitSendAsync(send, endOfMessage);
         }
 
+        /// <summary>
+        /// The slow path of a send that met a detach (begun, deciding or done): backs out (a send that did not happen), then
+        /// asks again once the detach has decided, as sends did before the fast path: a detach that is refused changes
+        /// nothing, so a send racing it must not fail. Returns the state error, or null with the send counted in again.
+        /// Argument errors are thrown first, as by the BCL WebSocket.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private InvalidOperationException? BackOutForDetach(WebSocketMessageType messageType)
+        {
+            EndSend(sent: false, endOfMessage: false);
+            ValidateSendArguments(messageType);
+            lock (_gate)
+            {
+                InvalidOperationException? error = NotAttachedError();
+                if (error is null)
+                {
+                    Interlocked.Increment(ref _sendsInFlight);
+                }
+
+                return error;
+            }
+        }
+
         [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
         private async ValueTask AwaitSendAsync(ValueTask send, bool endOfMessage)
         {
+            // Tells a detach's gate that this send waits inside the WebSocket (see FrameBoundedStream.NoteSendParked):
+            // slow-path work only, the sends the WebSocket completes at once never come here.
+            _transport.NoteSendParked();
             bool sent = false;
             try
             {
@@ -655,6 +770,7 @@ namespace WebSocketHandoff
             }
             finally
             {
+                _transport.NoteSendUnparked();
                 EndSend(sent, endOfMessage);
             }
         }
