@@ -254,7 +254,14 @@ namespace WebSocketHandoff.CodeFixes.Editing
                     && model.GetDeclaredSymbol(declarator, cancellationToken) is ILocalSymbol local
                     && !IsWrittenElsewhere(model, local, creationWrite, cancellationToken))
                 {
-                    editor.ReplaceNode(declaration.Type, FixEditing.HandoffTypeSyntax(editor.Generator, handoff).WithTriviaFrom(declaration.Type));
+                    // `WebSocket? ws = …` keeps its annotation: `HandoffWebSocket? ws = …`.
+                    var handoffType = FixEditing.HandoffTypeSyntax(editor.Generator, handoff);
+                    if (declaration.Type is NullableTypeSyntax)
+                    {
+                        handoffType = SyntaxFactory.NullableType(handoffType);
+                    }
+
+                    editor.ReplaceNode(declaration.Type, handoffType.WithTriviaFrom(declaration.Type));
                     return receiver;
                 }
             }
