@@ -551,5 +551,65 @@ namespace WebSocketHandoff.CodeFixes.Tests.Review
                     """,
             }.RunAsync();
         }
+
+        [Fact]
+        public async Task No_fix_for_a_final_send_with_DisableCompression_and_the_fix_of_an_ArraySegment_send_with_named_arguments()
+        {
+            // SendAndDetachAsync takes no flags: merging the first pair would compress a final message the code asked to
+            // send uncompressed. The second merges past a declaration that does not touch the socket and keeps the send's token.
+            await new FixTest<UseSendAndDetachCodeFixProvider>(analyzers: FinalSend)
+            {
+                TestCode = """
+                    using System;
+                    using System.IO;
+                    using System.Net.WebSockets;
+                    using System.Threading;
+                    using System.Threading.Tasks;
+                    using WebSocketHandoff;
+
+                    class Final
+                    {
+                        public async Task<Stream> B(HandoffWebSocket ws, byte[] data, CancellationToken ct)
+                        {
+                            await {|WSH006:ws.SendAsync(data.AsMemory(), WebSocketMessageType.Binary, WebSocketMessageFlags.EndOfMessage | WebSocketMessageFlags.DisableCompression, ct)|};
+                            return await ws.DetachAsync(ct);
+                        }
+
+                        public async Task<Stream> E(HandoffWebSocket ws, ArraySegment<byte> seg, CancellationToken ct)
+                        {
+                            await {|WSH006:ws.SendAsync(seg, WebSocketMessageType.Text, endOfMessage: true, cancellationToken: ct)|};
+                            using var scope = new MemoryStream();
+                            var raw = await ws.DetachAsync();
+                            return raw;
+                        }
+                    }
+                    """,
+                FixedCode = """
+                    using System;
+                    using System.IO;
+                    using System.Net.WebSockets;
+                    using System.Threading;
+                    using System.Threading.Tasks;
+                    using WebSocketHandoff;
+
+                    class Final
+                    {
+                        public async Task<Stream> B(HandoffWebSocket ws, byte[] data, CancellationToken ct)
+                        {
+                            await {|WSH006:ws.SendAsync(data.AsMemory(), WebSocketMessageType.Binary, WebSocketMessageFlags.EndOfMessage | WebSocketMessageFlags.DisableCompression, ct)|};
+                            return await ws.DetachAsync(ct);
+                        }
+
+                        public async Task<Stream> E(HandoffWebSocket ws, ArraySegment<byte> seg, CancellationToken ct)
+                        {
+                            using var scope = new MemoryStream();
+                            var raw = await ws.SendAndDetachAsync(seg, WebSocketMessageType.Text, ct);
+                            return raw;
+                        }
+                    }
+                    """,
+                FixedState = { MarkupHandling = Microsoft.CodeAnalysis.Testing.MarkupMode.Allow },
+            }.RunAsync();
+        }
     }
 }
