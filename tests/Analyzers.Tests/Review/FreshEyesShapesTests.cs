@@ -1202,6 +1202,286 @@ namespace WebSocketHandoff.Analyzers.Tests.Review
                 }
                 """);
 
+        /// <summary>Keep-alive from readonly fields initialized to zero or infinite, and fields that may hold anything.</summary>
+        [Fact]
+        public Task Keep_alive_from_a_readonly_field_initialized_to_zero_or_infinite_is_off_and_from_other_fields_may_be_on() => VerifyAsync("""
+                class KeepAliveFields
+                {
+                    private static readonly TimeSpan NoKeepAlive = TimeSpan.Zero;
+                    private static readonly TimeSpan Infinite = Timeout.InfiniteTimeSpan;
+                    public async Task A(Stream stream, CancellationToken ct)
+                    {
+                        var ws = WebSocket.CreateFromStream(stream, true, null, NoKeepAlive);
+                        await {|WSH001:stream.WriteAsync(new byte[1], ct)|};
+                    }
+                    public async Task B(Stream stream, CancellationToken ct)
+                    {
+                        var ws = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = Infinite });
+                        await {|WSH001:stream.WriteAsync(new byte[1], ct)|};
+                    }
+                }
+                class KeepAliveFields2
+                {
+                    private readonly TimeSpan _keepAlive = TimeSpan.Zero;
+                    private readonly TimeSpan _set = TimeSpan.Zero;
+                    private static readonly TimeSpan On = TimeSpan.FromSeconds(30);
+                    public KeepAliveFields2(TimeSpan k) { _set = k; }
+                    public async Task A(Stream stream, CancellationToken ct)
+                    {
+                        var ws = WebSocket.CreateFromStream(stream, true, null, _keepAlive);
+                        await {|WSH001:stream.WriteAsync(new byte[1], ct)|};
+                    }
+                    public async Task B(Stream stream, CancellationToken ct)
+                    {
+                        var ws = {|WSH003:WebSocket.CreateFromStream(stream, true, null, _set)|};
+                        await {|WSH001:stream.WriteAsync(new byte[1], ct)|};
+                    }
+                    public async Task C(Stream stream, CancellationToken ct)
+                    {
+                        var ws = {|WSH003:WebSocket.CreateFromStream(stream, true, null, On)|};
+                        await {|WSH001:stream.WriteAsync(new byte[1], ct)|};
+                    }
+                }
+                """);
+
+        /// <summary>Final sends: a non-constant endOfMessage, flags with DisableCompression, named arguments; a do-while on IsDetached; for (;;) with a return.</summary>
+        [Fact]
+        public Task Final_sends_with_flags_or_named_arguments_are_reported_and_a_non_constant_endOfMessage_and_IsDetached_loops_are_not() => VerifyAsync("""
+                class Sends
+                {
+                    public async Task<Stream> A(HandoffWebSocket ws, byte[] data, bool last, CancellationToken ct)
+                    {
+                        await ws.SendAsync(data, WebSocketMessageType.Binary, last, ct);
+                        return await ws.DetachAsync(ct);
+                    }
+                    public async Task<Stream> B(HandoffWebSocket ws, byte[] data, CancellationToken ct)
+                    {
+                        await {|WSH006:ws.SendAsync(data.AsMemory(), WebSocketMessageType.Binary, WebSocketMessageFlags.EndOfMessage | WebSocketMessageFlags.DisableCompression, ct)|};
+                        return await ws.DetachAsync(ct);
+                    }
+                    public async Task C(HandoffWebSocket ws, CancellationToken ct)
+                    {
+                        var buf = new byte[8];
+                        do
+                        {
+                            var r = await ws.ReceiveAsync(buf.AsMemory(), ct);
+                            if (r.Count == 8) await ws.DetachAsync(ct);
+                        } while (!ws.IsDetached);
+                    }
+                    public async Task<Stream> D(HandoffWebSocket ws, CancellationToken ct)
+                    {
+                        var buf = new byte[8];
+                        for (;;)
+                        {
+                            var r = await ws.ReceiveAsync(buf.AsMemory(), ct);
+                            if (r.Count == 8) return await ws.DetachAsync(ct);
+                            await ws.SendAsync(buf.AsMemory(0, r.Count), WebSocketMessageType.Binary, true, ct);
+                        }
+                    }
+                    public async Task<Stream> E(HandoffWebSocket ws, ArraySegment<byte> seg, CancellationToken ct)
+                    {
+                        await {|WSH006:ws.SendAsync(seg, WebSocketMessageType.Text, endOfMessage: true, cancellationToken: ct)|};
+                        using var scope = new MemoryStream();
+                        var raw = await ws.DetachAsync();
+                        return raw;
+                    }
+                }
+                """);
+
+        /// <summary>A session object whose DisposeAsync closes in a switch on State, and whose sends check IsDetached.</summary>
+        [Fact]
+        public Task Session_object_closing_in_a_switch_on_State_and_checking_IsDetached_before_sends_is_silent() => VerifyAsync("""
+                sealed class Session : IAsyncDisposable
+                {
+                    private readonly HandoffWebSocket _ws;
+                    private Stream? _raw;
+                    public Session(Stream s) => _ws = HandoffWebSocket.CreateFromStream(s, true, null, TimeSpan.FromSeconds(10));
+
+                    public async Task UpgradeAsync(CancellationToken ct) => _raw = await _ws.DetachAsync(ct);
+
+                    public async ValueTask DisposeAsync()
+                    {
+                        switch (_ws.State)
+                        {
+                            case WebSocketState.Open:
+                                await _ws.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+                                break;
+                        }
+                        if (_raw != null) await _raw.DisposeAsync();
+                        _ws.Dispose();
+                    }
+
+                    public async Task SendAsync(string text, CancellationToken ct)
+                    {
+                        if (_ws.IsDetached) throw new InvalidOperationException("upgraded");
+                        await _ws.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, ct);
+                    }
+                }
+                """);
+
+        /// <summary>A transport of a type parameter; a socket read before the detach and written after it.</summary>
+        [Fact]
+        public Task Transport_of_a_type_parameter_and_a_socket_read_before_the_detach_are_reported_and_a_send_after_it_is_not() => VerifyAsync("""
+                class Generic
+                {
+                    public async Task RunAsync<TStream>(TStream stream, CancellationToken ct) where TStream : Stream
+                    {
+                        var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+                        await ws.ReceiveAsync(new byte[1].AsMemory(), ct);
+                        await {|WSH001:stream.WriteAsync(new byte[1], ct)|};
+                    }
+                    public async Task SocketAsync(Socket socket, CancellationToken ct)
+                    {
+                        await using var ns = new NetworkStream(socket, ownsSocket: true);
+                        var ws = HandoffWebSocket.CreateFromStream(ns, true, null, TimeSpan.Zero);
+                        await ws.ReceiveAsync(new byte[1].AsMemory(), ct);
+                        await {|WSH001:socket.ReceiveAsync(new byte[1], SocketFlags.None, ct)|};
+                        var raw = await ws.DetachAsync(ct);
+                        await socket.SendAsync(new byte[1], SocketFlags.None, ct);
+                    }
+                }
+                """);
+
+        /// <summary>Unusual syntax: a detach in an exception filter, an iterator with a finally, stackalloc, goto case, async void, checked.</summary>
+        [Fact]
+        public Task Unusual_syntax_filter_detach_iterator_finally_stackalloc_goto_case_and_checked_is_analysed_without_throwing() => VerifyAsync("""
+                class Odd
+                {
+                    public async Task Filter(HandoffWebSocket ws, Stream stream, CancellationToken ct)
+                    {
+                        try { await ws.ReceiveAsync(new byte[1].AsMemory(), ct); }
+                        catch (Exception) when (ws.Detach() != null)
+                        {
+                            await stream.WriteAsync(new byte[1], ct);
+                            await {|WSH005:ws.SendAsync(new byte[1], WebSocketMessageType.Binary, true, ct)|};
+                        }
+                    }
+
+                    public IEnumerable<int> Iterator(Stream stream)
+                    {
+                        var ws = HandoffWebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+                        try
+                        {
+                            yield return 1;
+                            var raw = ws.Detach();
+                            yield return raw.ReadByte();
+                        }
+                        finally
+                        {
+                            ws.Dispose();
+                        }
+                        stream.WriteByte(1);
+                    }
+
+                    public void Stackalloc(Stream stream)
+                    {
+                        var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+                        Span<byte> buf = stackalloc byte[16];
+                        {|WSH001:stream.Read(buf)|};
+                        ws.Dispose();
+                    }
+
+                    public async void Fire(Stream stream, int mode)
+                    {
+                        var ws = HandoffWebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+                        switch (mode)
+                        {
+                            case 0:
+                                await ws.DetachAsync();
+                                goto case 1;
+                            case 1:
+                                {|WSH001:stream.Flush()|};
+                                break;
+                            default:
+                                goto case 0;
+                        }
+                    }
+
+                    public async Task Checked(Stream s, int n)
+                    {
+                        var ws = {|WSH003:WebSocket.CreateFromStream(s, true, null, TimeSpan.FromMinutes(checked(n * 2)))|};
+                        await {|WSH001:s.WriteAsync(new byte[checked(n + 1)])|};
+                        __ = 1;
+                    }
+                    int __;
+                }
+                """);
+
+        /// <summary>A lambda whose local function detaches (with a static local function inside it) before the raw write.</summary>
+        [Fact]
+        public Task Lambda_whose_local_function_detaches_before_the_raw_write_is_silent() => VerifyAsync("""
+                class Nesting
+                {
+                    public Func<Task> Make(Stream stream, CancellationToken ct)
+                    {
+                        return async () =>
+                        {
+                            var ws = HandoffWebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+                            await Inner();
+                            async Task Inner()
+                            {
+                                var raw = await ws.DetachAsync(ct);
+                                await Deeper(raw);
+                                static async Task Deeper(Stream s) => await s.FlushAsync();
+                            }
+                            await stream.WriteAsync(new byte[1], ct);
+                        };
+                    }
+                }
+                """);
+
+        /// <summary>A partial class over two declarations, a struct holding the transport, an event handler lambda made after the creation.</summary>
+        [Fact]
+        public Task Partial_declarations_a_struct_and_an_event_handler_lambda_report_their_raw_writes() => VerifyAsync("""
+                partial class Split
+                {
+                    private readonly Stream _s;
+                    private WebSocket? _ws;
+                    public Split(Stream s) => _s = s;
+                    public void Open() => _ws = WebSocket.CreateFromStream(_s, true, null, TimeSpan.Zero);
+                }
+                partial class Split
+                {
+                    public void Raw() => {|WSH001:_s.WriteByte(0)|};
+                }
+                struct Pair
+                {
+                    public Stream S;
+                    public WebSocket W;
+                    public Pair(Stream s) { S = s; W = WebSocket.CreateFromStream(s, true, null, TimeSpan.Zero); }
+                    public void Raw() => {|WSH001:S.WriteByte(1)|};
+                }
+                class Events
+                {
+                    public event Action<byte[]>? Data;
+                    public void Wire(Stream stream)
+                    {
+                        var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+                        Data += bytes => {|WSH001:stream.Write(bytes)|};
+                    }
+                }
+                """);
+
+        /// <summary>Reflection as users write it: public lookups, NonPublic on an instance type, a type name string, object and HandoffWebSocket.</summary>
+        [Fact]
+        public Task Reflection_as_users_write_it_reports_only_NonPublic_lookups_and_internal_type_names() => VerifyAsync("""
+                class Refl2
+                {
+                    public static void M(WebSocket ws, object any, HandoffWebSocket hws)
+                    {
+                        var props = ws.GetType().GetProperties();
+                        var fields = {|WSH004:ws.GetType().GetFields(BindingFlags.NonPublic | BindingFlags.Instance)|};
+                        var t = {|WSH004:Type.GetType("System.Net.WebSockets.ManagedWebSocket, System.Net.WebSockets")|};
+                        var ctors = typeof(WebSocketReceiveResult).GetConstructors();
+                        var f2 = any.GetType().GetField("_stream", BindingFlags.NonPublic | BindingFlags.Instance);
+                        var f3 = typeof(HandoffWebSocket).GetField("_webSocket", BindingFlags.NonPublic | BindingFlags.Instance);
+                        var m = typeof(ClientWebSocketOptions).GetMethod("SetBuffer", new[] { typeof(int), typeof(int) });
+                        var state = ws.GetType().GetProperty("State")?.GetValue(ws);
+                        foreach (var p in typeof(WebSocket).GetMembers()) Console.WriteLine(p.Name);
+                    }
+                }
+                """);
+
         private sealed class AllRulesTest : CSharpAnalyzerTest<RawTransportUseAnalyzer, DefaultVerifier>
         {
             public AllRulesTest()
