@@ -611,5 +611,194 @@ namespace WebSocketHandoff.CodeFixes.Tests.Review
                 FixedState = { MarkupHandling = Microsoft.CodeAnalysis.Testing.MarkupMode.Allow },
             }.RunAsync();
         }
+
+        [Fact]
+        public async Task No_merge_past_code_that_returns_the_rented_buffer_or_replaces_the_message_and_a_merge_past_logging_and_a_delay()
+        {
+            // The merged call sends where the detach was: the statements between would run before the message is read.
+            // Returning the rented buffer first would send a buffer another renter may be filling; reassigning the message
+            // would send another one. Logging and a delay that do not name the message keep the fix.
+            await new FixTest<UseSendAndDetachCodeFixProvider>(analyzers: FinalSend)
+            {
+                TestCode = """
+                    using System;
+                    using System.Buffers;
+                    using System.IO;
+                    using System.Net.WebSockets;
+                    using System.Text;
+                    using System.Threading;
+                    using System.Threading.Tasks;
+                    using WebSocketHandoff;
+
+                    class Final
+                    {
+                        private byte[] _last = new byte[4];
+
+                        public async Task<Stream> Rented(HandoffWebSocket ws, int n, CancellationToken ct)
+                        {
+                            var buffer = ArrayPool<byte>.Shared.Rent(n);
+                            await {|WSH006:ws.SendAsync(buffer.AsMemory(0, n), WebSocketMessageType.Binary, true, ct)|};
+                            ArrayPool<byte>.Shared.Return(buffer);
+                            return await ws.DetachAsync(ct);
+                        }
+
+                        public async Task<Stream> Replaced(HandoffWebSocket ws, byte[] msg, CancellationToken ct)
+                        {
+                            await {|WSH006:ws.SendAsync(msg, WebSocketMessageType.Binary, true, ct)|};
+                            msg = Array.Empty<byte>();
+                            var raw = await ws.DetachAsync(ct);
+                            return raw;
+                        }
+
+                        public async Task<Stream> FieldReset(HandoffWebSocket ws, CancellationToken ct)
+                        {
+                            await {|WSH006:ws.SendAsync(_last, WebSocketMessageType.Binary, true, ct)|};
+                            Reset();
+                            return await ws.DetachAsync(ct);
+                        }
+
+                        private void Reset() => _last = new byte[4];
+
+                        public async Task<Stream> Logged(HandoffWebSocket ws, CancellationToken ct)
+                        {
+                            await {|WSH006:ws.SendAsync(Encoding.UTF8.GetBytes("SWITCH"), WebSocketMessageType.Text, true, ct)|};
+                            Console.WriteLine("switching");
+                            await Task.Delay(10, ct);
+                            return await ws.DetachAsync(ct);
+                        }
+                    }
+                    """,
+                FixedCode = """
+                    using System;
+                    using System.Buffers;
+                    using System.IO;
+                    using System.Net.WebSockets;
+                    using System.Text;
+                    using System.Threading;
+                    using System.Threading.Tasks;
+                    using WebSocketHandoff;
+
+                    class Final
+                    {
+                        private byte[] _last = new byte[4];
+
+                        public async Task<Stream> Rented(HandoffWebSocket ws, int n, CancellationToken ct)
+                        {
+                            var buffer = ArrayPool<byte>.Shared.Rent(n);
+                            await {|WSH006:ws.SendAsync(buffer.AsMemory(0, n), WebSocketMessageType.Binary, true, ct)|};
+                            ArrayPool<byte>.Shared.Return(buffer);
+                            return await ws.DetachAsync(ct);
+                        }
+
+                        public async Task<Stream> Replaced(HandoffWebSocket ws, byte[] msg, CancellationToken ct)
+                        {
+                            await {|WSH006:ws.SendAsync(msg, WebSocketMessageType.Binary, true, ct)|};
+                            msg = Array.Empty<byte>();
+                            var raw = await ws.DetachAsync(ct);
+                            return raw;
+                        }
+
+                        public async Task<Stream> FieldReset(HandoffWebSocket ws, CancellationToken ct)
+                        {
+                            await {|WSH006:ws.SendAsync(_last, WebSocketMessageType.Binary, true, ct)|};
+                            Reset();
+                            return await ws.DetachAsync(ct);
+                        }
+
+                        private void Reset() => _last = new byte[4];
+
+                        public async Task<Stream> Logged(HandoffWebSocket ws, CancellationToken ct)
+                        {
+                            Console.WriteLine("switching");
+                            await Task.Delay(10, ct);
+                            return await ws.SendAndDetachAsync(Encoding.UTF8.GetBytes("SWITCH"), WebSocketMessageType.Text, ct);
+                        }
+                    }
+                    """,
+                FixedState = { MarkupHandling = Microsoft.CodeAnalysis.Testing.MarkupMode.Allow },
+            }.RunAsync();
+        }
+
+        [Fact]
+        public async Task Fix_all_names_the_detached_stream_apart_from_a_later_local_a_field_and_a_lambda_local_called_raw()
+        {
+            await new FixTest<UseHandoffWebSocketCodeFixProvider>(analyzers: Flow)
+            {
+                TestCode = """
+                    using System;
+                    using System.Collections.Generic;
+                    using System.IO;
+                    using System.Net.WebSockets;
+                    using System.Threading;
+                    using System.Threading.Tasks;
+
+                    class R
+                    {
+                        private List<byte> raw = new List<byte>();
+
+                        public async Task A(Stream stream, bool x, CancellationToken ct)
+                        {
+                            var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+                            await {|WSH001:stream.WriteAsync(new byte[1], ct)|};
+                            if (x) { var raw = new byte[1]; Console.WriteLine(raw.Length); }
+                        }
+
+                        public async Task B(Stream stream, CancellationToken ct)
+                        {
+                            var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+                            await {|WSH001:stream.FlushAsync(ct)|};
+                            raw.Add(1);
+                        }
+
+                        public async Task C(Stream stream, CancellationToken ct)
+                        {
+                            var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+                            await {|WSH001:stream.FlushAsync(ct)|};
+                            Action a = () => { var raw = 1; Console.WriteLine(raw); };
+                            a();
+                        }
+                    }
+                    """,
+                FixedCode = """
+                    using System;
+                    using System.Collections.Generic;
+                    using System.IO;
+                    using System.Net.WebSockets;
+                    using System.Threading;
+                    using System.Threading.Tasks;
+                    using WebSocketHandoff;
+
+                    class R
+                    {
+                        private List<byte> raw = new List<byte>();
+
+                        public async Task A(Stream stream, bool x, CancellationToken ct)
+                        {
+                            var ws = HandoffWebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+                            var raw1 = await ws.DetachAsync(ct);
+                            await raw1.WriteAsync(new byte[1], ct);
+                            if (x) { var raw = new byte[1]; Console.WriteLine(raw.Length); }
+                        }
+
+                        public async Task B(Stream stream, CancellationToken ct)
+                        {
+                            var ws = HandoffWebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+                            var raw1 = await ws.DetachAsync(ct);
+                            await raw1.FlushAsync(ct);
+                            raw.Add(1);
+                        }
+
+                        public async Task C(Stream stream, CancellationToken ct)
+                        {
+                            var ws = HandoffWebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+                            var raw1 = await ws.DetachAsync(ct);
+                            await raw1.FlushAsync(ct);
+                            Action a = () => { var raw = 1; Console.WriteLine(raw); };
+                            a();
+                        }
+                    }
+                    """,
+            }.RunAsync();
+        }
     }
 }
