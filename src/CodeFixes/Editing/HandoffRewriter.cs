@@ -387,6 +387,9 @@ namespace WebSocketHandoff.CodeFixes.Editing
                 }
 
                 sites.DetachBefore = detachBefore;
+
+                // `await` cannot appear in a lock body (nor in a method that is not async): there the detach is `Detach()`.
+                sites.CanAwait &= FixEditing.CanAwaitAt(detachBefore);
                 var detachScope = FixEditing.IsInStatementList(detachBefore)
                     ? (detachBefore.Parent is GlobalStatementSyntax ? root : detachBefore.Parent!)
                     : detachBefore;

@@ -800,5 +800,93 @@ namespace WebSocketHandoff.CodeFixes.Tests.Review
                     """,
             }.RunAsync();
         }
+
+        [Fact]
+        public async Task Fix_all_detaches_with_Detach_inside_a_lock_of_an_async_method_and_offers_nothing_for_a_send_and_a_raw_write_in_one_WhenAll()
+        {
+            // `await` cannot appear in a lock body; a statement that sends on the WebSocket and writes raw at once has no
+            // point where a detach could go.
+            await new FixTest<UseHandoffWebSocketCodeFixProvider>(analyzers: Flow)
+            {
+                TestCode = """
+                    using System;
+                    using System.IO;
+                    using System.Net.WebSockets;
+                    using System.Threading;
+                    using System.Threading.Tasks;
+
+                    class L
+                    {
+                        private readonly object _gate = new object();
+
+                        public async Task A(Stream stream, CancellationToken ct)
+                        {
+                            var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+                            await ws.ReceiveAsync(new byte[1].AsMemory(), ct);
+                            lock (_gate)
+                            {
+                                {|WSH001:stream.Write(new byte[1])|};
+                            }
+                        }
+
+                        public async Task B(Stream stream, CancellationToken ct)
+                        {
+                            var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+                            await ws.ReceiveAsync(new byte[1].AsMemory(), ct);
+                            lock (_gate)
+                                {|WSH001:stream.Flush()|};
+                        }
+
+                        public async Task C(Stream stream, CancellationToken ct)
+                        {
+                            var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+                            await Task.WhenAll(ws.SendAsync(new byte[1], WebSocketMessageType.Binary, true, ct), {|WSH001:stream.WriteAsync(new byte[1], 0, 1, ct)|});
+                        }
+                    }
+                    """,
+                FixedCode = """
+                    using System;
+                    using System.IO;
+                    using System.Net.WebSockets;
+                    using System.Threading;
+                    using System.Threading.Tasks;
+                    using WebSocketHandoff;
+
+                    class L
+                    {
+                        private readonly object _gate = new object();
+
+                        public async Task A(Stream stream, CancellationToken ct)
+                        {
+                            var ws = HandoffWebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+                            await ws.ReceiveAsync(new byte[1].AsMemory(), ct);
+                            lock (_gate)
+                            {
+                                var raw = ws.Detach();
+                                raw.Write(new byte[1]);
+                            }
+                        }
+
+                        public async Task B(Stream stream, CancellationToken ct)
+                        {
+                            var ws = HandoffWebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+                            await ws.ReceiveAsync(new byte[1].AsMemory(), ct);
+                            lock (_gate)
+                            {
+                                var raw = ws.Detach();
+                                raw.Flush();
+                            }
+                        }
+
+                        public async Task C(Stream stream, CancellationToken ct)
+                        {
+                            var ws = WebSocket.CreateFromStream(stream, true, null, TimeSpan.Zero);
+                            await Task.WhenAll(ws.SendAsync(new byte[1], WebSocketMessageType.Binary, true, ct), {|WSH001:stream.WriteAsync(new byte[1], 0, 1, ct)|});
+                        }
+                    }
+                    """,
+                FixedState = { MarkupHandling = Microsoft.CodeAnalysis.Testing.MarkupMode.Allow },
+            }.RunAsync();
+        }
     }
 }
