@@ -17,6 +17,8 @@ namespace WebSocketHandoff.Analyzers.Flow
         private readonly List<FlowEvent>[] _events;
         private readonly List<Edge>[] _successors;
         private readonly TypeFlowContext _context;
+        private readonly List<ControlFlowRegion> _tokenRegions = new List<ControlFlowRegion>();
+        private readonly Dictionary<ControlFlowRegion, int> _exceptionTokens = new Dictionary<ControlFlowRegion, int>();
 
         public FlowGraph(ControlFlowGraph graph, IMethodSymbol? owner, FlowGraph? parent, TypeFlowContext context)
         {
@@ -237,7 +239,10 @@ namespace WebSocketHandoff.Analyzers.Flow
 
             // Where control goes when a finally region ends normally: the next finally of each branch that runs it,
             // or that branch's destination.
+            // Each continuation is tagged with the entry token of the branch that runs the finally, so that the dataflow
+            // can leave a finally the way it came in (see FinallyToken).
             var finallyContinuations = new Dictionary<ControlFlowRegion, List<Edge>>();
+            var entryTokens = new Dictionary<ControlFlowBranch, int>();
             foreach (var block in blocks)
             {
                 foreach (var branch in new[] { block.ConditionalSuccessor, block.FallThroughSuccessor })
@@ -247,6 +252,13 @@ namespace WebSocketHandoff.Analyzers.Flow
                         continue;
                     }
 
+                    var firstToken = _tokenRegions.Count;
+                    foreach (var region in branch.FinallyRegions)
+                    {
+                        _tokenRegions.Add(region);
+                    }
+
+                    entryTokens[branch] = firstToken;
                     for (var k = 0; k < branch.FinallyRegions.Length; k++)
                     {
                         var region = branch.FinallyRegions[k];
@@ -257,11 +269,11 @@ namespace WebSocketHandoff.Analyzers.Flow
 
                         if (k + 1 < branch.FinallyRegions.Length)
                         {
-                            list.Add(new Edge(branch.FinallyRegions[k + 1].FirstBlockOrdinal, default));
+                            list.Add(new Edge(branch.FinallyRegions[k + 1].FirstBlockOrdinal, default).WithTokens(firstToken + k + 1, firstToken + k));
                         }
                         else if (branch.Destination != null)
                         {
-                            list.Add(new Edge(branch.Destination.Ordinal, branch.LeavingRegions));
+                            list.Add(new Edge(branch.Destination.Ordinal, branch.LeavingRegions).WithTokens(-1, firstToken + k));
                         }
                     }
                 }
@@ -279,7 +291,7 @@ namespace WebSocketHandoff.Analyzers.Flow
 
                     if (!branch.FinallyRegions.IsEmpty)
                     {
-                        successors.Add(new Edge(branch.FinallyRegions[0].FirstBlockOrdinal, default));
+                        successors.Add(new Edge(branch.FinallyRegions[0].FirstBlockOrdinal, default).WithTokens(entryTokens[branch], -1));
                     }
                     else if (branch.Destination != null)
                     {
@@ -291,6 +303,19 @@ namespace WebSocketHandoff.Analyzers.Flow
                                 ? block.ConditionKind == ControlFlowConditionKind.WhenTrue
                                 : block.ConditionKind != ControlFlowConditionKind.WhenTrue;
                             edge = edge.WithGuard(tested, isDetached: whenTrue != negated);
+                        }
+                        else if (block.ConditionKind != ControlFlowConditionKind.None && IsStateTest(block.BranchValue, out var stateOf, out var closedPasses))
+                        {
+                            // A HandoffWebSocket reports WebSocketState.Closed once detached: the branch the test takes
+                            // for a state other than Closed is not detached (`while (ws.State == WebSocketState.Open)`).
+                            // The other branch says nothing (the WebSocket may be closed without a detach).
+                            var whenTrue = branch == block.ConditionalSuccessor
+                                ? block.ConditionKind == ControlFlowConditionKind.WhenTrue
+                                : block.ConditionKind != ControlFlowConditionKind.WhenTrue;
+                            if (whenTrue != closedPasses)
+                            {
+                                edge = edge.WithGuard(stateOf, isDetached: false);
+                            }
                         }
 
                         successors.Add(edge);
@@ -310,7 +335,7 @@ namespace WebSocketHandoff.Analyzers.Flow
                                 successors.AddRange(continuations);
                             }
 
-                            AddHandlers(region.EnclosingRegion, successors);
+                            AddHandlers(region.EnclosingRegion, successors, ExceptionToken(region));
                         }
                         else if (region?.Kind == ControlFlowRegionKind.Filter && region.EnclosingRegion != null)
                         {
@@ -399,6 +424,109 @@ namespace WebSocketHandoff.Analyzers.Flow
             return webSocket != null;
         }
 
+        /// <summary>
+        /// Is the branch value a test of <c>ws.State</c> against constants (<c>ws.State == WebSocketState.Open</c>,
+        /// <c>!= WebSocketState.Closed</c>, <c>is WebSocketState.Open or WebSocketState.CloseSent</c>, negated)?
+        /// <paramref name="closedPasses"/> is the test's value for <c>WebSocketState.Closed</c>.
+        /// </summary>
+        private bool IsStateTest(IOperation? value, out RefKey? webSocket, out bool closedPasses)
+        {
+            webSocket = null;
+            closedPasses = false;
+            var negated = false;
+            value = EventClassifier.Unwrap(value);
+            for (var depth = 0; depth < 8 && value is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not; depth++)
+            {
+                negated = !negated;
+                value = EventClassifier.Unwrap(not.Operand);
+            }
+
+            bool? passes = null;
+            IOperation? tested = null;
+            if (value is IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } comparison)
+            {
+                var left = EventClassifier.Unwrap(comparison.LeftOperand);
+                var right = EventClassifier.Unwrap(comparison.RightOperand);
+                var constant = StateProperty(left) != null ? right : left;
+                tested = StateProperty(left) ?? StateProperty(right);
+                if (tested != null && IsClosed(constant) is bool equal)
+                {
+                    passes = equal == (comparison.OperatorKind == BinaryOperatorKind.Equals);
+                }
+            }
+            else if (value is IIsPatternOperation isPattern && StateProperty(EventClassifier.Unwrap(isPattern.Value)) is { } property)
+            {
+                tested = property;
+                passes = ClosedMatches(isPattern.Pattern, 0);
+            }
+
+            if (passes is bool result && tested is IPropertyReferenceOperation stateRead)
+            {
+                webSocket = RefKey.Of(stateRead.Instance, Captures);
+                closedPasses = result != negated;
+            }
+
+            return webSocket != null;
+        }
+
+        /// <summary><c>x.State</c> where <c>x</c> is a WebSocket (the property returns <c>WebSocketState</c>).</summary>
+        private static IPropertyReferenceOperation? StateProperty(IOperation? operation) =>
+            operation is IPropertyReferenceOperation { Property.Name: "State", Instance: not null } property
+                && property.Type is INamedTypeSymbol { Name: "WebSocketState", TypeKind: TypeKind.Enum } stateType
+                && stateType.ContainingNamespace?.ToDisplayString() == "System.Net.WebSockets"
+                ? property
+                : null;
+
+        /// <summary>Is the constant <c>WebSocketState.Closed</c>? Null when it is not a constant state.</summary>
+        private static bool? IsClosed(IOperation? operation)
+        {
+            operation = EventClassifier.Unwrap(operation);
+            if (operation == null
+                || !operation.ConstantValue.HasValue
+                || !(operation.Type is INamedTypeSymbol { Name: "WebSocketState", TypeKind: TypeKind.Enum } stateType))
+            {
+                return null;
+            }
+
+            foreach (var member in stateType.GetMembers("Closed"))
+            {
+                if (member is IFieldSymbol { HasConstantValue: true } closed)
+                {
+                    return Equals(closed.ConstantValue, operation.ConstantValue.Value);
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>Does <c>WebSocketState.Closed</c> match the pattern? Null when the pattern is not made of state constants.</summary>
+        private static bool? ClosedMatches(IPatternOperation pattern, int depth)
+        {
+            if (depth > 16)
+            {
+                return null;
+            }
+
+            switch (pattern)
+            {
+                case IConstantPatternOperation constant:
+                    return IsClosed(constant.Value);
+                case INegatedPatternOperation negatedPattern:
+                    return !ClosedMatches(negatedPattern.Pattern, depth + 1);
+                case IBinaryPatternOperation binary:
+                    var left = ClosedMatches(binary.LeftPattern, depth + 1);
+                    var right = ClosedMatches(binary.RightPattern, depth + 1);
+                    if (left == null || right == null)
+                    {
+                        return null;
+                    }
+
+                    return binary.OperatorKind == BinaryOperatorKind.Or ? left.Value || right.Value : left.Value && right.Value;
+                default:
+                    return null;
+            }
+        }
+
         private static bool? BoolConstant(IOperation? operation)
         {
             operation = EventClassifier.Unwrap(operation);
@@ -448,7 +576,33 @@ namespace WebSocketHandoff.Analyzers.Flow
             }
         }
 
-        private void AddHandlers(ControlFlowRegion? region, List<Edge> successors)
+        /// <summary>
+        /// The token of a finally region entered by an exception: its end passes the exception on to the handlers around it.
+        /// </summary>
+        private int ExceptionToken(ControlFlowRegion finallyRegion)
+        {
+            if (!_exceptionTokens.TryGetValue(finallyRegion, out var token))
+            {
+                token = _tokenRegions.Count;
+                _tokenRegions.Add(finallyRegion);
+                _exceptionTokens[finallyRegion] = token;
+            }
+
+            return token;
+        }
+
+        /// <summary>The finally region a token enters.</summary>
+        public ControlFlowRegion TokenRegion(int token) => _tokenRegions[token];
+
+        /// <summary>Is block <paramref name="block"/> inside the finally region of <paramref name="token"/>?</summary>
+        public bool IsInTokenRegion(int token, int block)
+        {
+            var region = _tokenRegions[token];
+            return region.FirstBlockOrdinal <= block && block <= region.LastBlockOrdinal;
+        }
+
+        /// <param name="continuationOf">For the end of a finally entered by an exception: that entry's token.</param>
+        private void AddHandlers(ControlFlowRegion? region, List<Edge> successors, int continuationOf = -1)
         {
             // The root region of a lambda's graph hangs off the regions of the graph around it: stop at our own root.
             for (; region != null && region != Graph.Root; region = region.EnclosingRegion)
@@ -463,13 +617,14 @@ namespace WebSocketHandoff.Analyzers.Flow
                 {
                     for (var i = 1; i < tryAnd.NestedRegions.Length; i++)
                     {
-                        successors.Add(new Edge(tryAnd.NestedRegions[i].FirstBlockOrdinal, default, exceptional: true));
+                        successors.Add(new Edge(tryAnd.NestedRegions[i].FirstBlockOrdinal, default, exceptional: true).WithTokens(-1, continuationOf));
                     }
                 }
                 else if (tryAnd.Kind == ControlFlowRegionKind.TryAndFinally && tryAnd.NestedRegions.Length > 1)
                 {
                     // The finally runs, then the exception goes on from there (see the finally's own successors).
-                    successors.Add(new Edge(tryAnd.NestedRegions[1].FirstBlockOrdinal, default, exceptional: true));
+                    successors.Add(new Edge(tryAnd.NestedRegions[1].FirstBlockOrdinal, default, exceptional: true)
+                        .WithTokens(ExceptionToken(tryAnd.NestedRegions[1]), continuationOf));
                     return;
                 }
             }
@@ -477,8 +632,10 @@ namespace WebSocketHandoff.Analyzers.Flow
 
         internal readonly struct Edge
         {
-            public Edge(int destination, System.Collections.Immutable.ImmutableArray<ControlFlowRegion> leaving, bool exceptional = false, RefKey? guardWebSocket = null, bool guardIsDetached = false)
+            public Edge(int destination, System.Collections.Immutable.ImmutableArray<ControlFlowRegion> leaving, bool exceptional = false, RefKey? guardWebSocket = null, bool guardIsDetached = false, int enters = -1, int continuationOf = -1)
             {
+                Enters = enters;
+                ContinuationOf = continuationOf;
                 GuardWebSocket = guardWebSocket;
                 GuardIsDetached = guardIsDetached;
                 Destination = destination;
@@ -494,7 +651,23 @@ namespace WebSocketHandoff.Analyzers.Flow
             public bool GuardIsDetached { get; }
 
             public Edge WithGuard(RefKey? webSocket, bool isDetached) =>
-                new Edge(Destination, Leaving, Exceptional, webSocket, isDetached);
+                new Edge(Destination, Leaving, Exceptional, webSocket, isDetached, Enters, ContinuationOf);
+
+            public Edge WithTokens(int enters, int continuationOf) =>
+                new Edge(Destination, Leaving, Exceptional, GuardWebSocket, GuardIsDetached, enters, continuationOf);
+
+            /// <summary>
+            /// The token of the finally this edge enters (-1 if none): which branch runs it (and where that branch goes
+            /// after it), or an exception. See <see cref="ContinuationOf"/>.
+            /// </summary>
+            public int Enters { get; }
+
+            /// <summary>
+            /// On the end of a finally: the token of the entry this way out belongs to (-1 for an edge every entry takes).
+            /// Without it a finally entered on one path (an exception before a detach) would leave on the ways of all the
+            /// others (the code after the <c>try</c>), with the state of its entry.
+            /// </summary>
+            public int ContinuationOf { get; }
 
             /// <summary>Regions left on the way: locals declared in them are gone (a new iteration gets new ones).</summary>
             public System.Collections.Immutable.ImmutableArray<ControlFlowRegion> Leaving { get; }

@@ -154,32 +154,65 @@ namespace WebSocketHandoff.Analyzers.Flow
         /// <summary>Runs from event <paramref name="index"/> of block <paramref name="block"/> (that event included).</summary>
         public int RunFromPoint(FlowGraph graph, int block, int index, int state) => Run(graph, block, index, state);
 
+        /// <summary>Contexts beyond this many are not told apart: a finally then leaves on the ways of all its entries.</summary>
+        private const int MaxFinallyContexts = 64;
+
         private int Run(FlowGraph graph, int startBlock, int startIndex, int startState)
         {
+            // A state is kept per block and per finally context: the entries of the finally regions the block is in
+            // (a stack, interned; 0 is none). A finally entered by `return` leaves to the return's destination, one entered
+            // by an exception to the handlers around it, each with its own state: a path that detached and returned from
+            // inside a `try` does not reach the statements after it through the `finally`.
             var blockCount = graph.Graph.Blocks.Length;
-            var inState = new int[blockCount];
-            var queued = new bool[blockCount];
-            var queue = new Queue<int>();
+            var inStates = new List<int[]> { new int[blockCount] };
+            var queuedFlags = new List<bool[]> { new bool[blockCount] };
+            var contextParent = new List<int> { 0 };
+            var contextToken = new List<int> { -1 };
+            Dictionary<long, int>? interned = null;
+            var queue = new Queue<KeyValuePair<int, int>>();
 
-            void Enqueue(int block, int state)
+            int Push(int context, int token)
+            {
+                interned ??= new Dictionary<long, int>();
+                var key = ((long)context << 32) | (uint)token;
+                if (!interned.TryGetValue(key, out var pushed))
+                {
+                    if (contextParent.Count >= MaxFinallyContexts)
+                    {
+                        return context;
+                    }
+
+                    pushed = contextParent.Count;
+                    contextParent.Add(context);
+                    contextToken.Add(token);
+                    inStates.Add(new int[blockCount]);
+                    queuedFlags.Add(new bool[blockCount]);
+                    interned[key] = pushed;
+                }
+
+                return pushed;
+            }
+
+            void Enqueue(int block, int context, int state)
             {
                 if ((uint)block >= (uint)blockCount)
                 {
                     return;
                 }
 
+                var inState = inStates[context];
                 if ((inState[block] | state) != inState[block])
                 {
                     inState[block] |= state;
-                    if (!queued[block])
+                    if (!queuedFlags[context][block])
                     {
-                        queued[block] = true;
-                        queue.Enqueue(block);
+                        queuedFlags[context][block] = true;
+                        queue.Enqueue(new KeyValuePair<int, int>(block, context));
                     }
                 }
             }
 
-            void Process(int block, int from, int state)
+            void Process(int block, int context, int from, int state)
             {
                 // The states an exception can leave the block in: the state before each event and at the end. Not the state
                 // just before storing a value (that does not throw) or before an await of a stored raw task (if the await
@@ -203,6 +236,16 @@ namespace WebSocketHandoff.Analyzers.Flow
 
                 foreach (var edge in graph.SuccessorsOf(block))
                 {
+                    var top = contextToken[context];
+                    if (edge.ContinuationOf >= 0
+                        && top >= 0
+                        && top != edge.ContinuationOf
+                        && graph.TokenRegion(top) == graph.TokenRegion(edge.ContinuationOf))
+                    {
+                        // The end of a finally whose entry is known: only that entry's way out.
+                        continue;
+                    }
+
                     var next = edge.Exceptional ? union : state;
                     if (next != 0 && edge.GuardWebSocket != null && IsWebSocket(edge.GuardWebSocket))
                     {
@@ -217,22 +260,41 @@ namespace WebSocketHandoff.Analyzers.Flow
                         next = 0;
                     }
 
-                    if (next != 0)
+                    if (next == 0)
                     {
-                        Enqueue(edge.Destination, next);
+                        continue;
                     }
+
+                    var nextContext = context;
+                    while (nextContext != 0 && !graph.IsInTokenRegion(contextToken[nextContext], edge.Destination))
+                    {
+                        nextContext = contextParent[nextContext];
+                    }
+
+                    if (edge.Enters >= 0)
+                    {
+                        nextContext = Push(nextContext, edge.Enters);
+                    }
+
+                    Enqueue(edge.Destination, nextContext, next);
                 }
             }
 
-            Process(startBlock, startIndex, startState);
+            Process(startBlock, 0, startIndex, startState);
             while (queue.Count > 0)
             {
-                var block = queue.Dequeue();
-                queued[block] = false;
-                Process(block, 0, inState[block]);
+                var item = queue.Dequeue();
+                queuedFlags[item.Value][item.Key] = false;
+                Process(item.Key, item.Value, 0, inStates[item.Value][item.Key]);
             }
 
-            return inState[blockCount - 1];
+            var exit = 0;
+            foreach (var inState in inStates)
+            {
+                exit |= inState[blockCount - 1];
+            }
+
+            return exit;
         }
 
         private bool Kills(FlowGraph.Edge edge)

@@ -135,9 +135,10 @@ namespace WebSocketHandoff.Analyzers.Flow
             {
                 case IDefaultValueOperation:
                     return true;
-                case IFieldReferenceOperation { Field: { IsStatic: true } field }:
-                    return (field.Name == "Zero" && SymbolEqualityComparer.Default.Equals(field.ContainingType, types.TimeSpan))
-                        || (field.Name == "InfiniteTimeSpan" && SymbolEqualityComparer.Default.Equals(field.ContainingType, types.Timeout));
+                case IFieldReferenceOperation { Field: { IsStatic: true } field }
+                    when (field.Name == "Zero" && SymbolEqualityComparer.Default.Equals(field.ContainingType, types.TimeSpan))
+                        || (field.Name == "InfiniteTimeSpan" && SymbolEqualityComparer.Default.Equals(field.ContainingType, types.Timeout)):
+                    return true;
                 case IObjectCreationOperation creation when SymbolEqualityComparer.Default.Equals(creation.Type, types.TimeSpan):
                     foreach (var argument in creation.Arguments)
                     {
@@ -170,6 +171,8 @@ namespace WebSocketHandoff.Analyzers.Flow
                     }
 
                     return true;
+                case IFieldReferenceOperation { Field: { IsReadOnly: true } readOnlyField } when depth < 4:
+                    return ReadOnlyFieldIsOff(readOnlyField, root, types, depth);
                 case ILocalReferenceOperation local when depth < 4:
                     var any = false;
                     foreach (var assigned in ValuesOf(local.Local, root))
@@ -185,6 +188,56 @@ namespace WebSocketHandoff.Analyzers.Flow
                 default:
                     return false;
             }
+        }
+
+        /// <summary>
+        /// A readonly field of this file (<c>private static readonly TimeSpan NoKeepAlive = TimeSpan.Zero;</c>) holds its
+        /// initializer's value when no constructor or <c>init</c> accessor of its type names it: only they could assign it.
+        /// </summary>
+        private static bool ReadOnlyFieldIsOff(IFieldSymbol field, IOperation root, HandoffTypes types, int depth)
+        {
+            var model = root.SemanticModel;
+            if (model == null || field.DeclaringSyntaxReferences.Length != 1)
+            {
+                return false;
+            }
+
+            var declaration = field.DeclaringSyntaxReferences[0].GetSyntax();
+            if (declaration.SyntaxTree != model.SyntaxTree
+                || !(declaration is Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax { Initializer: { } initializer })
+                || !(model.GetOperation(initializer.Value) is { } value))
+            {
+                return false;
+            }
+
+            foreach (var reference in field.ContainingType.DeclaringSyntaxReferences)
+            {
+                foreach (var node in reference.GetSyntax().DescendantNodes())
+                {
+                    if ((node is Microsoft.CodeAnalysis.CSharp.Syntax.ConstructorDeclarationSyntax
+                            || (node is Microsoft.CodeAnalysis.CSharp.Syntax.AccessorDeclarationSyntax accessor
+                                && accessor.Keyword.ValueText == "init"))
+                        && NamesIdentifier(node, field.Name))
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            return IsOff(value, value, types, depth + 1);
+        }
+
+        private static bool NamesIdentifier(SyntaxNode node, string name)
+        {
+            foreach (var token in node.DescendantTokens())
+            {
+                if (token.ValueText == name && token.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>Every value the body gives the local (its initializer and assignments); null-free.</summary>

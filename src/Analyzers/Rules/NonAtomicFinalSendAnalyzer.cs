@@ -185,6 +185,12 @@ namespace WebSocketHandoff.Analyzers
                     fixable = false;
                 }
 
+                if (HasFlagsBesidesEndOfMessage(send))
+                {
+                    // SendAndDetachAsync takes no flags: merging would drop DisableCompression.
+                    fixable = false;
+                }
+
                 // Fixable only when send and detach sit in one statement list (the detach possibly opening a nested block
                 // or try): the send's arguments are then in scope at the detach, and nothing else runs the send.
                 additionalLocations.Insert(0, detach.Syntax.GetLocation());
@@ -411,6 +417,21 @@ namespace WebSocketHandoff.Analyzers
                 && IsEndOfMessage(send)
                     ? receiver
                     : null;
+
+            /// <summary>The message flags include more than EndOfMessage (<c>DisableCompression</c>), which SendAndDetachAsync cannot pass.</summary>
+            private static bool HasFlagsBesidesEndOfMessage(IInvocationOperation send)
+            {
+                foreach (IArgumentOperation argument in send.Arguments)
+                {
+                    if (argument.Parameter?.Type is { TypeKind: TypeKind.Enum, Name: "WebSocketMessageFlags" })
+                    {
+                        Optional<object?> value = argument.Value.ConstantValue;
+                        return value.HasValue && value.Value is int flags && (flags & ~EndOfMessageFlag) != 0;
+                    }
+                }
+
+                return false;
+            }
 
             /// <summary><c>endOfMessage</c> is the constant <c>true</c>, or the message flags constantly include EndOfMessage.</summary>
             private static bool IsEndOfMessage(IInvocationOperation send)

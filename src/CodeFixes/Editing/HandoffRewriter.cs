@@ -254,7 +254,14 @@ namespace WebSocketHandoff.CodeFixes.Editing
                     && model.GetDeclaredSymbol(declarator, cancellationToken) is ILocalSymbol local
                     && !IsWrittenElsewhere(model, local, creationWrite, cancellationToken))
                 {
-                    editor.ReplaceNode(declaration.Type, FixEditing.HandoffTypeSyntax(editor.Generator, handoff).WithTriviaFrom(declaration.Type));
+                    // `WebSocket? ws = …` keeps its annotation: `HandoffWebSocket? ws = …`.
+                    var handoffType = FixEditing.HandoffTypeSyntax(editor.Generator, handoff);
+                    if (declaration.Type is NullableTypeSyntax)
+                    {
+                        handoffType = SyntaxFactory.NullableType(handoffType);
+                    }
+
+                    editor.ReplaceNode(declaration.Type, handoffType.WithTriviaFrom(declaration.Type));
                     return receiver;
                 }
             }
@@ -380,6 +387,9 @@ namespace WebSocketHandoff.CodeFixes.Editing
                 }
 
                 sites.DetachBefore = detachBefore;
+
+                // `await` cannot appear in a lock body (nor in a method that is not async): there the detach is `Detach()`.
+                sites.CanAwait &= FixEditing.CanAwaitAt(detachBefore);
                 var detachScope = FixEditing.IsInStatementList(detachBefore)
                     ? (detachBefore.Parent is GlobalStatementSyntax ? root : detachBefore.Parent!)
                     : detachBefore;

@@ -118,6 +118,74 @@ namespace WebSocketHandoff.CodeFixes.Fixers
                 }
             }
 
+            /// <summary>
+            /// Whether code between the send's statement and the detach may change what the send's arguments read: it names
+            /// a local, parameter or field they read (<c>ArrayPool&lt;byte&gt;.Shared.Return(buffer)</c>, <c>msg = …</c>), or,
+            /// when they read a field or property declared in source, it calls or assigns anything. Merging would then send
+            /// another message, or a returned buffer.
+            /// </summary>
+            private static bool WrittenBetween(SemanticModel model, IEnumerable<ExpressionSyntax> arguments, StatementSyntax sendStatement, InvocationExpressionSyntax detach, CancellationToken cancellationToken)
+            {
+                var between = TextSpan.FromBounds(sendStatement.Span.End, detach.SpanStart);
+                if (between.IsEmpty)
+                {
+                    return false;
+                }
+
+                var read = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+                var readsSourceState = false;
+                foreach (var argument in arguments)
+                {
+                    foreach (var name in argument.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>())
+                    {
+                        switch (model.GetSymbolInfo(name, cancellationToken).Symbol)
+                        {
+                            case ILocalSymbol local:
+                                read.Add(local.OriginalDefinition);
+                                break;
+                            case IParameterSymbol parameter:
+                                read.Add(parameter.OriginalDefinition);
+                                break;
+                            case IFieldSymbol { IsConst: false } field:
+                                read.Add(field.OriginalDefinition);
+                                readsSourceState |= SymbolEqualityComparer.Default.Equals(field.ContainingAssembly, model.Compilation.Assembly);
+                                break;
+                            case IPropertySymbol property:
+                                read.Add(property.OriginalDefinition);
+                                readsSourceState |= SymbolEqualityComparer.Default.Equals(property.ContainingAssembly, model.Compilation.Assembly);
+                                break;
+                        }
+                    }
+                }
+
+                var scope = detach.SyntaxTree.GetRoot(cancellationToken);
+                foreach (var node in scope.DescendantNodes(between))
+                {
+                    if (!between.Contains(node.Span))
+                    {
+                        continue;
+                    }
+
+                    if (node is IdentifierNameSyntax name
+                        && model.GetSymbolInfo(name, cancellationToken).Symbol is ISymbol symbol
+                        && read.Contains(symbol.OriginalDefinition))
+                    {
+                        return true;
+                    }
+
+                    if (readsSourceState
+                        && (node is InvocationExpressionSyntax
+                            || node is AssignmentExpressionSyntax
+                            || node.IsKind(SyntaxKind.PreIncrementExpression) || node.IsKind(SyntaxKind.PreDecrementExpression)
+                            || node.IsKind(SyntaxKind.PostIncrementExpression) || node.IsKind(SyntaxKind.PostDecrementExpression)))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+
             public static Merge? TryCreate(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
             {
                 // The analyzer says when the pair cannot be merged mechanically (the detach is past an if/try/using the
@@ -192,6 +260,12 @@ namespace WebSocketHandoff.CodeFixes.Fixers
                 var message = sendArguments[0];
                 var messageType = sendArguments[1];
                 if (message is null || messageType is null)
+                {
+                    return null;
+                }
+
+                // The merged call sends at the detach's place: the statements between then run before the message is read.
+                if (WrittenBetween(model, new[] { message, messageType }, sendStatement, detach, cancellationToken))
                 {
                     return null;
                 }

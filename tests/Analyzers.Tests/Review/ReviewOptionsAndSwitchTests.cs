@@ -35,7 +35,7 @@ class L
 {
     async Task Run(HandoffWebSocket ws, byte[] buf, CancellationToken ct)
     {
-        while (ws.State == WebSocketState.Open)
+        while (!ct.IsCancellationRequested)
         {
             var r = await {|WSH005:ws.ReceiveAsync(buf, ct)|};
             switch (Encoding.UTF8.GetString(buf, 0, r.Count))
