@@ -490,21 +490,8 @@ namespace WebSocketHandoff
         /// </returns>
         /// <exception cref="ArgumentException">A reserved close status, a description with <see cref="WebSocketCloseStatus.Empty"/>, or a description longer than 123 UTF-8 bytes (thrown, not returned, as by the BCL WebSocket).</exception>
         public override Task CloseAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken)
-        {
-            InvalidOperationException? error;
-            lock (_gate)
-            {
-                error = NotAttachedError();
-            }
-
-            if (error is not null)
-            {
-                ValidateCloseArguments(closeStatus, statusDescription);
-                return Task.FromException(error);
-            }
-
-            return AwaitCloseAsync(_webSocket.CloseAsync(closeStatus, statusDescription, cancellationToken));
-        }
+            => RefusedClose(closeStatus, statusDescription)
+                ?? AwaitCloseAsync(_webSocket.CloseAsync(closeStatus, statusDescription, cancellationToken));
 
         /// <inheritdoc />
         /// <returns>
@@ -514,6 +501,14 @@ namespace WebSocketHandoff
         /// </returns>
         /// <exception cref="ArgumentException">A reserved close status, a description with <see cref="WebSocketCloseStatus.Empty"/>, or a description longer than 123 UTF-8 bytes (thrown, not returned, as by the BCL WebSocket).</exception>
         public override Task CloseOutputAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken)
+            => RefusedClose(closeStatus, statusDescription)
+                ?? AwaitCloseAsync(_webSocket.CloseOutputAsync(closeStatus, statusDescription, cancellationToken));
+
+        /// <summary>
+        /// A close refused because the WebSocket is detached, detaching or failed: a failed task, after the argument checks
+        /// the BCL WebSocket throws first. Null when the close may go to the WebSocket.
+        /// </summary>
+        private Task? RefusedClose(WebSocketCloseStatus closeStatus, string? statusDescription)
         {
             InvalidOperationException? error;
             lock (_gate)
@@ -521,13 +516,13 @@ namespace WebSocketHandoff
                 error = NotAttachedError();
             }
 
-            if (error is not null)
+            if (error is null)
             {
-                ValidateCloseArguments(closeStatus, statusDescription);
-                return Task.FromException(error);
+                return null;
             }
 
-            return AwaitCloseAsync(_webSocket.CloseOutputAsync(closeStatus, statusDescription, cancellationToken));
+            ValidateCloseArguments(closeStatus, statusDescription);
+            return Task.FromException(error);
         }
 
         // A close that began while attached and met a detach fails (its frame is refused after the handoff point): say so.
