@@ -282,6 +282,12 @@ namespace WebSocketHandoff.Analyzers.Flow
             foreach (var block in blocks)
             {
                 var successors = _successors[block.Ordinal];
+
+                // What the block's condition tells about a WebSocket, read once for both branches.
+                RefKey? tested = null, stateOf = null;
+                bool negated = false, closedPasses = false;
+                var detachedTest = block.ConditionKind != ControlFlowConditionKind.None && IsDetachedTest(block.BranchValue, out tested, out negated);
+                var stateTest = !detachedTest && block.ConditionKind != ControlFlowConditionKind.None && IsStateTest(block.BranchValue, out stateOf, out closedPasses);
                 foreach (var branch in new[] { block.ConditionalSuccessor, block.FallThroughSuccessor })
                 {
                     if (branch == null || IsNeverTaken(block, branch))
@@ -296,26 +302,21 @@ namespace WebSocketHandoff.Analyzers.Flow
                     else if (branch.Destination != null)
                     {
                         var edge = new Edge(branch.Destination.Ordinal, branch.LeavingRegions);
-                        if (block.ConditionKind != ControlFlowConditionKind.None && IsDetachedTest(block.BranchValue, out var tested, out var negated))
+
+                        // Taken when the branch value is (ConditionKind == WhenTrue) for the conditional successor.
+                        var whenTrue = branch == block.ConditionalSuccessor
+                            ? block.ConditionKind == ControlFlowConditionKind.WhenTrue
+                            : block.ConditionKind != ControlFlowConditionKind.WhenTrue;
+                        if (detachedTest)
                         {
-                            // Taken when the branch value is (ConditionKind == WhenTrue) for the conditional successor.
-                            var whenTrue = branch == block.ConditionalSuccessor
-                                ? block.ConditionKind == ControlFlowConditionKind.WhenTrue
-                                : block.ConditionKind != ControlFlowConditionKind.WhenTrue;
                             edge = edge.WithGuard(tested, isDetached: whenTrue != negated);
                         }
-                        else if (block.ConditionKind != ControlFlowConditionKind.None && IsStateTest(block.BranchValue, out var stateOf, out var closedPasses))
+                        else if (stateTest && whenTrue != closedPasses)
                         {
                             // A HandoffWebSocket reports WebSocketState.Closed once detached: the branch the test takes
                             // for a state other than Closed is not detached (`while (ws.State == WebSocketState.Open)`).
                             // The other branch says nothing (the WebSocket may be closed without a detach).
-                            var whenTrue = branch == block.ConditionalSuccessor
-                                ? block.ConditionKind == ControlFlowConditionKind.WhenTrue
-                                : block.ConditionKind != ControlFlowConditionKind.WhenTrue;
-                            if (whenTrue != closedPasses)
-                            {
-                                edge = edge.WithGuard(stateOf, isDetached: false);
-                            }
+                            edge = edge.WithGuard(stateOf, isDetached: false);
                         }
 
                         successors.Add(edge);
@@ -471,24 +472,25 @@ namespace WebSocketHandoff.Analyzers.Flow
 
         /// <summary><c>x.State</c> where <c>x</c> is a WebSocket (the property returns <c>WebSocketState</c>).</summary>
         private static IPropertyReferenceOperation? StateProperty(IOperation? operation) =>
-            operation is IPropertyReferenceOperation { Property.Name: "State", Instance: not null } property
-                && property.Type is INamedTypeSymbol { Name: "WebSocketState", TypeKind: TypeKind.Enum } stateType
-                && stateType.ContainingNamespace?.ToDisplayString() == "System.Net.WebSockets"
+            operation is IPropertyReferenceOperation { Property.Name: "State", Instance: not null } property && IsWebSocketState(property.Type)
                 ? property
                 : null;
+
+        /// <summary><c>System.Net.WebSockets.WebSocketState</c>.</summary>
+        private static bool IsWebSocketState(ITypeSymbol? type) =>
+            type is INamedTypeSymbol { Name: "WebSocketState", TypeKind: TypeKind.Enum } stateType
+            && stateType.ContainingNamespace?.ToDisplayString() == "System.Net.WebSockets";
 
         /// <summary>Is the constant <c>WebSocketState.Closed</c>? Null when it is not a constant state.</summary>
         private static bool? IsClosed(IOperation? operation)
         {
             operation = EventClassifier.Unwrap(operation);
-            if (operation == null
-                || !operation.ConstantValue.HasValue
-                || !(operation.Type is INamedTypeSymbol { Name: "WebSocketState", TypeKind: TypeKind.Enum } stateType))
+            if (operation == null || !operation.ConstantValue.HasValue || !IsWebSocketState(operation.Type))
             {
                 return null;
             }
 
-            foreach (var member in stateType.GetMembers("Closed"))
+            foreach (var member in operation.Type!.GetMembers("Closed"))
             {
                 if (member is IFieldSymbol { HasConstantValue: true } closed)
                 {
