@@ -420,43 +420,28 @@ namespace WebSocketHandoff.Analyzers
 
             /// <summary>The message flags include more than EndOfMessage (<c>DisableCompression</c>), which SendAndDetachAsync cannot pass.</summary>
             private static bool HasFlagsBesidesEndOfMessage(IInvocationOperation send)
-            {
-                foreach (IArgumentOperation argument in send.Arguments)
-                {
-                    if (argument.Parameter?.Type is { TypeKind: TypeKind.Enum, Name: "WebSocketMessageFlags" })
-                    {
-                        Optional<object?> value = argument.Value.ConstantValue;
-                        return value.HasValue && value.Value is int flags && (flags & ~EndOfMessageFlag) != 0;
-                    }
-                }
-
-                return false;
-            }
+                => EndOfMessageArgument(send) is { Parameter.Type.TypeKind: TypeKind.Enum } flags
+                    && flags.Value.ConstantValue is { HasValue: true, Value: int value } && (value & ~EndOfMessageFlag) != 0;
 
             /// <summary><c>endOfMessage</c> is the constant <c>true</c>, or the message flags constantly include EndOfMessage.</summary>
             private static bool IsEndOfMessage(IInvocationOperation send)
+                => EndOfMessageArgument(send)?.Value.ConstantValue is { HasValue: true } value
+                    && (value.Value is true || (value.Value is int flags && (flags & EndOfMessageFlag) != 0));
+
+            /// <summary>The send's argument that says whether the message ends: <c>bool endOfMessage</c> or its <c>WebSocketMessageFlags</c>.</summary>
+            private static IArgumentOperation? EndOfMessageArgument(IInvocationOperation send)
             {
                 foreach (IArgumentOperation argument in send.Arguments)
                 {
-                    IParameterSymbol? parameter = argument.Parameter;
-                    if (parameter is null)
+                    if (argument.Parameter is { } parameter
+                        && ((parameter.Type.SpecialType == SpecialType.System_Boolean && parameter.Name == "endOfMessage")
+                            || (parameter.Type.TypeKind == TypeKind.Enum && parameter.Type.Name == "WebSocketMessageFlags")))
                     {
-                        continue;
-                    }
-
-                    Optional<object?> value = argument.Value.ConstantValue;
-                    if (parameter.Type.SpecialType == SpecialType.System_Boolean && parameter.Name == "endOfMessage")
-                    {
-                        return value.HasValue && value.Value is true;
-                    }
-
-                    if (parameter.Type.TypeKind == TypeKind.Enum && parameter.Type.Name == "WebSocketMessageFlags")
-                    {
-                        return value.HasValue && value.Value is int flags && (flags & EndOfMessageFlag) != 0;
+                        return argument;
                     }
                 }
 
-                return false;
+                return null;
             }
 
             private ScanResult Scan(ImmutableArray<IOperation> statements, int start, ISymbol socket, ref IInvocationOperation? detach)
